@@ -1,0 +1,47 @@
+# The few commands a person runs. Every target that needs Python tools depends on the
+# locked environment in .venv (created from uv.lock by `make install`).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+# Use uv from PATH when there is one; otherwise install the pinned uv with pip into .venv.
+UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+STAMP := $(VENV)/.installed
+
+.PHONY: help install generate check test bench clean
+
+help:
+	@echo "make generate   regenerate generated/ from spec/openapi.yaml"
+	@echo "make test       the whole suite: make check, then pytest"
+	@echo "make check      generated/ up to date, ruff, mypy --strict"
+	@echo "make bench      benchmarks (bench/)"
+	@echo "make install    create .venv with the locked dependencies"
+
+install: $(STAMP)
+
+$(STAMP): uv.lock pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@if [ "$(UV)" = "$(BIN)/uv" ] && [ ! -x $(BIN)/uv ]; then \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); fi
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --python $(BIN)/python
+	@touch $@
+
+generate: $(STAMP)
+	$(BIN)/python -m generator generate
+
+check: $(STAMP)
+	$(BIN)/python -m generator check
+	$(BIN)/ruff check generator generated tests bench
+	$(BIN)/ruff format --check generator generated tests bench
+	$(BIN)/mypy --strict generator generated/seedance_client
+
+test: check
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest bench --benchmark-only -p no:randomly -o testpaths=bench
+
+clean:
+	rm -rf $(VENV)
