@@ -1,0 +1,317 @@
+"""Stage 3: Pydantic v2 models with datamodel-code-generator, plus the spec's cross-field rules.
+
+Every option given to datamodel-code-generator is set in ``_OPTIONS`` below with the reason
+for it; the version is pinned in pyproject.toml because its output changes between releases.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from datamodel_code_generator import generate
+from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy, StrictTypes
+from datamodel_code_generator.format import PythonVersion
+from datamodel_code_generator.parser import LiteralType
+
+from .ir import Api
+from .load import Spec, escape_pointer
+from .naming import class_name
+from .problems import GenerationError, Problem
+
+__all__ = ["ModelsModule", "generate_models"]
+
+# datamodel-code-generator needs an absolute module for base classes; the generated package
+# must import relatively so that it can be vendored under any parent package. The placeholder
+# is replaced by a relative import after generation (and checked to be replaced).
+_PLACEHOLDER = "_spec_package_"
+_BASE_IMPORT = f"from {_PLACEHOLDER}._model_base import SpecModel"
+
+_OPTIONS: dict[str, Any] = {
+    "input_file_type": InputFileType.OpenAPI,
+    "output_model_type": DataModelType.PydanticV2BaseModel,
+    "target_python_version": PythonVersion.PY_311,
+    # No timestamp and no input path in the header: the output depends on the spec alone.
+    "disable_timestamp": True,
+    "custom_file_header": "",
+    # Reject type coercion ("5" or True for an int, 5 for a string), as JSON Schema does.
+    "strict_types": [StrictTypes.str, StrictTypes.int, StrictTypes.float, StrictTypes.bool],
+    # Enums become Literal types: editors complete them, and string defaults type-check.
+    "enum_field_as_literal": LiteralType.All,
+    # Non-object schemas become type aliases, not RootModel wrappers: `duration` is a plain
+    # int (`Literal[-1] | <int 4..15>`), not Duration(root=5).
+    "use_type_alias": True,
+    # An optional field that is left out is MISSING (not sent, not None); None is accepted
+    # only where the spec says null is allowed.
+    "strict_nullable": True,
+    "use_missing_sentinel": True,
+    "import_overrides": {"MISSING": "pydantic"},
+    # `format: uri` stays a plain string: AnyUrl would rewrite presigned URLs.
+    "type_mappings": ["string+uri=string", "string+uri-reference=string", "string+iri=string"],
+    # Descriptions stay in Field(description=...) (and so in model_json_schema()); schema
+    # descriptions become class docstrings.
+    "use_schema_description": True,
+    "field_constraints": True,
+    "use_annotated": True,
+    "use_standard_collections": True,
+    "use_union_operator": True,
+    "use_double_quotes": True,
+    # One module, in the spec's order; a schema named with dots must not become a subpackage.
+    "keep_model_order": True,
+    "treat_dot_as_module": False,
+    # ruff formats the whole package afterwards.
+    "formatters": [],
+    "base_class": f"{_PLACEHOLDER}._model_base.SpecModel",
+    "custom_class_name_generator": class_name,
+    # Two inline schemas with the same property name get names from their parents
+    # (Seedance20Request_duration), not numbers that depend on the order of the spec.
+    "naming_strategy": NamingStrategy.ParentPrefixed,
+}
+
+_RULE_KEYWORDS = ("dependentRequired", "dependentSchemas", "if", "then", "else", "not")
+
+
+@dataclass(frozen=True)
+class ModelsModule:
+    code: str
+    names: frozenset[str]
+    warnings: tuple[str, ...]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _RuleCompiler:
+    """Compiles the cross-field keywords of one object schema into ``_model_base`` rule values."""
+
+    def __init__(self, spec: Spec, pointer: str) -> None:
+        self.spec = spec
+        self.pointer = pointer
+        self.problems: list[Problem] = []
+
+    def unsupported(self, keyword: str, detail: str) -> None:
+        where = f"{self.pointer}/{keyword}"
+        self.problems.append(self.spec.problem(where, f"'{keyword}' {detail}"))
+
+    def compile(self, schema: Mapping[str, Any]) -> list[str]:
+        rules: list[str] = []
+        for field, required in (schema.get("dependentRequired") or {}).items():
+            names = tuple(str(name) for name in required)
+            message = f"{field} requires {' and '.join(names)}"
+            rules.append(f"DependentRequired({message!r}, field={field!r}, required={names!r})")
+        if "dependentSchemas" in schema:
+            self.unsupported("dependentSchemas", "is not supported (use dependentRequired)")
+        if "not" in schema:
+            rules += self._not(schema["not"])
+        if "if" in schema:
+            rules += self._if_then(schema)
+        elif "then" in schema or "else" in schema:
+            self.unsupported("then", "without 'if' has no effect and is not supported")
+        return rules
+
+    def _not(self, negated: Any) -> list[str]:
+        groups: list[Any] = []
+        if isinstance(negated, Mapping) and set(negated) == {"required"}:
+            groups = [negated["required"]]
+        elif (
+            isinstance(negated, Mapping)
+            and set(negated) == {"anyOf"}
+            and all(isinstance(part, Mapping) and set(part) == {"required"} for part in negated["anyOf"])
+        ):
+            groups = [part["required"] for part in negated["anyOf"]]
+        if not groups:
+            self.unsupported(
+                "not", "is supported only as not: {required: [...]} or not: {anyOf: [{required}...]}"
+            )
+            return []
+        rules = []
+        for group in groups:
+            names = tuple(str(name) for name in group)
+            message = f"{' and '.join(names)} cannot be used together"
+            rules.append(f"ForbiddenTogether({message!r}, fields={names!r})")
+        return rules
+
+    def _conditions(self, keyword: str, part: Any) -> tuple[list[str], list[str]] | None:
+        """(Condition expressions, words) for a subschema of required names and const/enum properties."""
+        if not isinstance(part, Mapping) or not set(part) <= {"required", "properties"}:
+            self.unsupported(keyword, "is supported only with 'required' and const/enum 'properties'")
+            return None
+        required = [str(name) for name in part.get("required") or []]
+        properties = part.get("properties") or {}
+        expressions, words = [], []
+        for name in dict.fromkeys([*required, *properties]):
+            constraint = properties.get(name, {})
+            values: list[Any] | None = None
+            if isinstance(constraint, Mapping) and set(constraint) == {"const"}:
+                values = [constraint["const"]]
+            elif isinstance(constraint, Mapping) and set(constraint) == {"enum"}:
+                values = list(constraint["enum"])
+            elif constraint != {}:
+                self.unsupported(keyword, f"property {name!r} may only use 'const' or 'enum'")
+                return None
+            is_required = name in required
+            expressions.append(
+                f"Condition({name!r}, required={is_required!r}"
+                + (
+                    f", values=({', '.join(repr(value) for value in values)},))"
+                    if values is not None
+                    else ")"
+                )
+            )
+            if values is None:
+                words.append(f"{name} is given")
+            elif len(values) == 1:
+                words.append(f"{name} is {_json(values[0])}")
+            else:
+                words.append(f"{name} is one of {', '.join(_json(value) for value in values)}")
+        return expressions, words
+
+    def _requirements(self, keyword: str, part: Any) -> tuple[list[str], list[str]] | None:
+        compiled = self._conditions(keyword, part)
+        if compiled is None:
+            return None
+        # The same conditions read as requirements: "must be 480p" rather than "is 480p".
+        words = [
+            word.replace(" is given", " must be given").replace(" is ", " must be ") for word in compiled[1]
+        ]
+        return compiled[0], words
+
+    def _if_then(self, schema: Mapping[str, Any]) -> list[str]:
+        when = self._conditions("if", schema["if"])
+        then = self._requirements("then", schema.get("then", {}))
+        otherwise = self._requirements("else", schema.get("else", {}))
+        if when is None or then is None or otherwise is None:
+            return []
+        clauses = []
+        if then[1]:
+            clauses.append(f"when {' and '.join(when[1])}, {' and '.join(then[1])}")
+        if otherwise[1]:
+            clauses.append(f"unless {' and '.join(when[1])}, {' and '.join(otherwise[1])}")
+        message = "; ".join(clauses)
+        return [
+            f"IfThen({message!r}, when=({', '.join(when[0])},), then=({', '.join(then[0])},)"
+            f", otherwise=({', '.join(otherwise[0])},))".replace("(,)", "()")
+        ]
+
+
+def _walk_nested(schema: Any, pointer: str, top: bool = True) -> Iterator[tuple[str, str]]:
+    """(pointer, keyword) of every cross-field keyword below the top of a schema."""
+    if isinstance(schema, Mapping):
+        for key, value in schema.items():
+            if not top and key in _RULE_KEYWORDS:
+                yield pointer, key
+            if key in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"):
+                if isinstance(value, Mapping):
+                    for name, child in value.items():
+                        yield from _walk_nested(child, f"{pointer}/{key}/{escape_pointer(name)}", top=False)
+            elif key not in ("example", "examples", "default", "const", "enum", "if", "then", "else", "not"):
+                yield from _walk_nested(value, f"{pointer}/{key}", top=False)
+    elif isinstance(schema, list):
+        for index, child in enumerate(schema):
+            yield from _walk_nested(child, f"{pointer}/{index}", top=False)
+
+
+def _compile_rules(
+    spec: Spec, schemas: Mapping[str, tuple[str, Any]]
+) -> tuple[dict[str, list[str]], list[Problem]]:
+    rules: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for name, (pointer, schema) in schemas.items():
+        if not isinstance(schema, Mapping):
+            continue
+        compiler = _RuleCompiler(spec, pointer)
+        compiled = compiler.compile(schema)
+        problems += compiler.problems
+        if compiled:
+            rules[class_name(name)] = compiled
+        for where, keyword in _walk_nested(schema, pointer):
+            message = f"'{keyword}' is supported only at the top of a named object schema"
+            problems.append(spec.problem(f"{where}/{keyword}", message))
+    return rules, problems
+
+
+def _without_rule_keywords(schema: Any) -> Any:
+    # The rules are compiled here; datamodel-code-generator would otherwise read `if`/`then`
+    # properties as fields of their own.
+    if isinstance(schema, Mapping):
+        return {key: value for key, value in schema.items() if key not in _RULE_KEYWORDS}
+    return schema
+
+
+def _defined_names(code: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def generate_models(spec: Spec, api: Api) -> ModelsModule:
+    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas."""
+    components = (spec.document.get("components") or {}).get("schemas") or {}
+    schemas: dict[str, tuple[str, Any]] = {
+        name: (f"/components/schemas/{escape_pointer(name)}", schema) for name, schema in components.items()
+    }
+    schemas.update(api.hoisted)
+    rules, problems = _compile_rules(spec, schemas)
+    if problems:
+        raise GenerationError(str(spec.path), problems)
+    if not schemas:
+        code = "from __future__ import annotations\n"
+        return ModelsModule(code, frozenset(), ())
+    document = {
+        "openapi": spec.document.get("openapi"),
+        "info": {"title": "models", "version": "0"},
+        "paths": {},
+        "components": {
+            "schemas": {name: _without_rule_keywords(schema) for name, (_, schema) in schemas.items()}
+        },
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            output = generate(document, **_OPTIONS)
+        except Exception as error:  # datamodel-code-generator reports spec problems as exceptions
+            message = f"datamodel-code-generator could not generate the models: {error}"
+            raise GenerationError(str(spec.path), [Problem("/components/schemas", message)]) from None
+    if not isinstance(output, str):
+        raise GenerationError(
+            str(spec.path), [Problem("/components/schemas", "models did not fit in one module")]
+        )
+    if _BASE_IMPORT not in output:
+        raise GenerationError(str(spec.path), [Problem("", "internal: models do not import SpecModel")])
+    # Drop datamodel-code-generator's own header comment; the writer adds the project's header.
+    body = output.lstrip()
+    while body.startswith("#"):
+        body = body.split("\n", 1)[1].lstrip() if "\n" in body else ""
+    used = sorted({rule.split("(")[0] for compiled in rules.values() for rule in compiled})
+    used += ["Condition"] if "IfThen" in used else []
+    code = body.replace(_BASE_IMPORT, f"from ._model_base import {', '.join(sorted({*used, 'SpecModel'}))}")
+    if _PLACEHOLDER in code:
+        raise GenerationError(str(spec.path), [Problem("", "internal: a model imports the package by name")])
+    names = _defined_names(code)
+    missing = sorted(set(api.model_names) - names)
+    if missing:
+        message = f"internal: models {', '.join(missing)} were not generated under the expected names"
+        raise GenerationError(str(spec.path), [Problem("/components/schemas", message)])
+    if rules:
+        lines = ["", ""]
+        lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
+        for model, compiled in sorted(rules.items()):
+            if model not in names:
+                raise GenerationError(
+                    str(spec.path), [Problem("", f"internal: no model {model} for its rules")]
+                )
+            lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
+        code += "\n".join(lines) + "\n"
+    notes = tuple(sorted({str(warning.message) for warning in caught}))
+    return ModelsModule(code, frozenset(names), notes)

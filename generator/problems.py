@@ -1,0 +1,37 @@
+"""Problems found in a spec, collected as values with the place they come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["GenerationError", "Problem"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, and where it stands.
+
+    ``pointer`` is a JSON pointer into the document (``/paths/~1tasks~1{id}/get``);
+    ``line`` is its line in the source file when known.
+    """
+
+    pointer: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.pointer or "/"
+        if self.line is not None:
+            where = f"line {self.line}, {where}"
+        return f"{where}: {self.message}"
+
+
+class GenerationError(Exception):
+    """Generation stopped; ``problems`` says what and where. Nothing was written."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = sorted(problems)
+        lines = "\n".join(f"  {problem}" for problem in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{source}: {count} problem{'s' if count != 1 else ''}:\n{lines}")

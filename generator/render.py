@@ -1,0 +1,127 @@
+"""Stage 4: the package's files, rendered from the intermediate model (templates never see the spec).
+
+Static runtime modules (``generator/runtime/``) are copied as they are; the rest is rendered
+from ``generator/templates/``. The result is a mapping of relative path -> text, unformatted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from .ir import Api, Operation
+from .models import ModelsModule
+
+__all__ = ["render_package"]
+
+_PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_STDLIB_MODULE = re.compile(r"\b(datetime|uuid)\.")
+_TEMPLATES = ("__init__.py", "_client.py", "_operations.py", "_version.py")
+
+
+def _python_literal(value: Any) -> str:
+    """A Python literal for a JSON-like value: strings in double quotes, None, True/False."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "(" + "".join(f"{_python_literal(item)}, " for item in value).rstrip(" ") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_python_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{_python_literal(key)}: {_python_literal(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def _docstring(text: str) -> str:
+    """Text that is safe inside a triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+
+
+def _path_expression(operation: Operation) -> str:
+    """Python expression for the request path: literal parts plus validated, escaped parameters."""
+    arguments = {argument.wire_name: argument for argument in operation.path_args}
+    parts: list[str] = []
+    position = 0
+    for match in _PATH_PARAMETER.finditer(operation.path):
+        if match.start() > position:
+            parts.append(_python_literal(operation.path[position : match.start()]))
+        argument = arguments[match.group(1)]
+        parts.append(f"path_value({argument.validator}, {argument.name})")
+        position = match.end()
+    if position < len(operation.path) or not parts:
+        parts.append(_python_literal(operation.path[position:]))
+    return " + ".join(parts)
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - the output is Python source, not HTML
+    )
+    environment.filters["py"] = _python_literal
+    environment.filters["docstring"] = _docstring
+    environment.filters["path_expression"] = _path_expression
+    return environment
+
+
+def _runtime_files() -> dict[str, str]:
+    runtime = resources.files("generator") / "runtime"
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in sorted(runtime.iterdir(), key=lambda entry: entry.name)
+        if entry.name.endswith(".py") and entry.name != "__init__.py"
+    }
+
+
+def _exception_names(source: str) -> list[str]:
+    match = re.search(r"__all__ = \[(.*?)\]", source, re.DOTALL)
+    return re.findall(r'"(\w+)"', match.group(1)) if match else []
+
+
+def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
+    """Every file of the output folder, by path relative to it (unformatted, without headers)."""
+    environment = _environment()
+    package = api.package
+    runtime = _runtime_files()
+    context: dict[str, Any] = {
+        "api": api,
+        "api_imports": sorted({module for operation in api.operations for module in _imports(operation)}),
+        "exceptions": _exception_names(runtime["_exceptions.py"]),
+        "model_exports": sorted(name for name in models.names if not name.startswith("_")),
+        "model_imports": _model_imports(api, models),
+        "distribution": package.replace("_", "-"),
+    }
+    files = {f"{package}/{name}": text for name, text in runtime.items()}
+    files[f"{package}/models.py"] = models.code
+    for name in _TEMPLATES:
+        files[f"{package}/{name}"] = environment.get_template(f"{name}.jinja").render(context)
+    files[f"{package}/py.typed"] = ""
+    files["pyproject.toml"] = environment.get_template("pyproject.toml.jinja").render(context)
+    return files
+
+
+def _model_imports(api: Api, models: ModelsModule) -> list[str]:
+    """Models names that the client modules use: bodies, responses, validators and annotations."""
+    names = set(api.model_names)
+    for operation in api.operations:
+        for argument in operation.arguments:
+            names.update(_IDENTIFIER.findall(argument.annotation))
+    return sorted(names & models.names)
+
+
+def _imports(operation: Operation) -> set[str]:
+    """Standard modules that the operation's argument annotations name (datetime, uuid)."""
+    annotations = (argument.annotation for argument in operation.arguments)
+    return {module for annotation in annotations for module in _STDLIB_MODULE.findall(annotation)}

@@ -1,0 +1,86 @@
+"""Validation and encoding of a method's arguments, before anything is sent.
+
+Every value goes through the type that the spec gives it (a model or a type alias of
+``models``), so an argument the spec forbids raises pydantic's ``ValidationError`` and no
+request leaves the client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import MISSING, BaseModel, TypeAdapter
+
+__all__ = ["encode_body", "header_values", "path_value", "query_params"]
+
+
+@cache
+def _adapter(schema_type: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(schema_type)
+
+
+def _validated(schema_type: Any, value: Any) -> Any:
+    if isinstance(schema_type, type) and issubclass(schema_type, BaseModel):
+        # Errors then carry the model's name ("1 validation error for Seedance20Request").
+        return schema_type.model_validate(value, strict=True)
+    return _adapter(schema_type).validate_python(value, strict=True)
+
+
+def _wire(schema_type: Any, value: Any) -> Any:
+    return _adapter(schema_type).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+
+
+def encode_body(
+    schema_type: Any, body: Any, fields: Mapping[str, Any], *, required: bool
+) -> tuple[bool, Any]:
+    """``(has_body, json)`` for a request body given whole (``body``) or as keyword ``fields``.
+
+    ``fields`` maps JSON names to the keyword arguments; those left out (MISSING) are not sent,
+    so the server's defaults apply and the JSON body is exactly what the caller set.
+    """
+    given = {name: value for name, value in fields.items() if value is not MISSING}
+    if body is not None and given:
+        names = ", ".join(sorted(given))
+        raise TypeError(f"pass either a request model or keyword arguments, not both (got {names})")
+    if body is None and not given and not required:
+        return False, None
+    value = _validated(schema_type, body if body is not None else given)
+    return True, _wire(schema_type, value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, int | float) else str(value)
+
+
+def path_value(schema_type: Any, value: Any) -> str:
+    """A path parameter, validated and URL-escaped (``/`` included)."""
+    return quote(_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+
+
+def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[str]]:
+    """Query parameters by wire name from ``(type, value)``; MISSING ones are left out."""
+    params: dict[str, str | list[str]] = {}
+    for name, (schema_type, value) in items.items():
+        if value is MISSING:
+            continue
+        wire = _wire(schema_type, _validated(schema_type, value))
+        params[name] = [_text(item) for item in wire] if isinstance(wire, list) else _text(wire)
+    return params
+
+
+def header_values(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str]:
+    """Header parameters by wire name from ``(type, value)``; MISSING ones are left out."""
+    headers: dict[str, str] = {}
+    for name, (schema_type, value) in items.items():
+        if value is not MISSING:
+            wire = _wire(schema_type, _validated(schema_type, value))
+            headers[name] = ",".join(_text(item) for item in wire) if isinstance(wire, list) else _text(wire)
+    return headers

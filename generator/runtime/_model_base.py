@@ -1,0 +1,99 @@
+"""The base of every generated model, and the spec's cross-field rules that it checks.
+
+JSON Schema 2020-12 states rules between fields with ``dependentRequired``, ``not`` +
+``required`` and ``if``/``then``; Pydantic has no such constraints, so the generator compiles
+each rule into a value of this module and attaches it to the model as ``__spec_rules__``.
+A rule sees the model as JSON Schema sees the instance: the fields that were given, by their
+JSON names (defaults that the caller did not send are absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, model_validator
+
+__all__ = ["Condition", "DependentRequired", "ForbiddenTogether", "IfThen", "Rule", "SpecModel"]
+
+
+def _json_equal(left: Any, right: Any) -> bool:
+    # JSON keeps booleans and numbers apart: true is not 1.
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left is right
+    return bool(left == right)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule; ``message`` names the fields and says what must hold."""
+
+    message: str
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class DependentRequired(Rule):
+    """``dependentRequired``: when ``field`` is given, every name in ``required`` must be too."""
+
+    field: str
+    required: tuple[str, ...]
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        return self.field not in data or all(name in data for name in self.required)
+
+
+@dataclass(frozen=True)
+class ForbiddenTogether(Rule):
+    """``not: {required: [...]}``: these fields may not all be given at once."""
+
+    fields: tuple[str, ...]
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        return not all(name in data for name in self.fields)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One field's part of an ``if``/``then``: given (when ``required``), and one of ``values``."""
+
+    field: str
+    required: bool = False
+    values: tuple[Any, ...] | None = None
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        if self.field not in data:
+            return not self.required
+        return self.values is None or any(_json_equal(data[self.field], value) for value in self.values)
+
+
+@dataclass(frozen=True)
+class IfThen(Rule):
+    """``if``/``then``/``else`` whose subschemas are ``required`` and ``const``/``enum`` properties."""
+
+    when: tuple[Condition, ...]
+    then: tuple[Condition, ...] = ()
+    otherwise: tuple[Condition, ...] = ()
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        branch = self.then if all(condition.holds(data) for condition in self.when) else self.otherwise
+        return all(condition.holds(data) for condition in branch)
+
+
+class SpecModel(BaseModel):
+    """Base of the generated models: checks the spec's cross-field rules after validation."""
+
+    __spec_rules__: ClassVar[tuple[Rule, ...]] = ()
+
+    @model_validator(mode="after")
+    def _check_spec_rules(self) -> Self:
+        rules = type(self).__spec_rules__
+        if rules:
+            data = self.model_dump(mode="json", by_alias=True, exclude_unset=True, round_trip=True)
+            broken = [rule.message for rule in rules if not rule.holds(data)]
+            if broken:
+                raise ValueError("; ".join(broken))
+        return self
