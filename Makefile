@@ -33,8 +33,8 @@ generate: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator check
-	$(BIN)/ruff check generator generated tests bench
-	$(BIN)/ruff format --check generator generated tests bench
+	$(BIN)/ruff check --no-cache generator generated tests bench
+	$(BIN)/ruff format --no-cache --check generator generated tests bench
 	$(BIN)/mypy --strict generator generated/seedance_client
 
 test: check

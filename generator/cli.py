@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .ir import build_api
-from .load import lint, load_spec, validate
+from .load import iter_operations, lint, load_spec, validate
 from .models import generate_models
 from .output import Header, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
@@ -20,6 +20,7 @@ __all__ = ["Result", "build", "main"]
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
 DEFAULT_PACKAGE = "seedance_client"
+_SKIP_HINT = "(--skip-unsupported generates the other operations and leaves these out)"
 
 
 @dataclass(frozen=True)
@@ -38,22 +39,45 @@ def _display(path: Path) -> str:
         return path.name
 
 
-def build(spec_path: Path, package: str, out: Path = DEFAULT_OUT) -> Result:
-    """Every stage but writing: the output files for ``spec_path``. Raises ``GenerationError``."""
+def build(
+    spec_path: Path, package: str, out: Path = DEFAULT_OUT, *, skip_unsupported: bool = False
+) -> Result:
+    """Every stage but writing: the output files for ``spec_path``. Raises ``GenerationError``.
+
+    By default any problem refuses the spec. With ``skip_unsupported``, an operation that is
+    invalid or uses a construct the generator does not support is left out (and listed in
+    ``Result.skipped``); problems outside operations still refuse the spec.
+    """
     if not package.isidentifier():
         raise GenerationError(package, [Problem("", f"package name {package!r} is not a Python identifier")])
     spec = load_spec(spec_path)
+    # A problem inside one operation leaves that operation out; any other refuses the spec.
     problems = validate(spec)
-    if not problems:
-        problems = lint(spec)
-    if problems:
-        raise GenerationError(str(spec_path), problems)
-    api = build_api(spec, package)
+    problems += lint(spec) if not problems else []
+    operations = [pointer for pointer, *_ in iter_operations(spec)]
+    invalid = {
+        pointer: problem
+        for problem in problems
+        for pointer in operations
+        if problem.pointer == pointer or problem.pointer.startswith(pointer + "/")
+    }
+    fatal = (
+        problems
+        if not skip_unsupported
+        else [problem for problem in problems if problem not in invalid.values()]
+    )
+    if fatal:
+        raise GenerationError(str(spec_path), fatal)
+    api = build_api(spec, package, exclude=invalid)
+    if api.skipped and not skip_unsupported:
+        raise GenerationError(str(spec_path), [*api.skipped, Problem("", _SKIP_HINT)])
     models = generate_models(spec, api)
     files = render_package(api, models)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
         command += f" --spec {_display(spec_path)} --out {_display(out)} --package {package}"
+    if skip_unsupported:
+        command += " --skip-unsupported"
     header = Header(
         spec_name=_display(spec_path), spec_sha256=spec.sha256, generator_version=__version__, command=command
     )
@@ -76,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
             "--out", type=Path, default=DEFAULT_OUT, help="output folder (replaced as a whole)"
         )
         command.add_argument("--package", default=DEFAULT_PACKAGE, help="Python package name")
+        command.add_argument(
+            "--skip-unsupported",
+            action="store_true",
+            help="leave out operations that are invalid or use unsupported constructs, instead of refusing the spec",
+        )
     return parser
 
 
@@ -87,11 +116,17 @@ def _report_skipped(result: Result) -> None:
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
-        result = build(arguments.spec, arguments.package, arguments.out)
+        result = build(
+            arguments.spec, arguments.package, arguments.out, skip_unsupported=arguments.skip_unsupported
+        )
     except GenerationError as error:
         print(f"error: {error}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)
         return 2
+    except Exception as error:  # a bug of the generator: say so plainly, write nothing
+        print(f"internal error of the generator: {type(error).__name__}: {error}", file=sys.stderr)
+        print("nothing was written. Please report this with the spec that caused it.", file=sys.stderr)
+        return 3
     if arguments.command == "generate":
         _report_skipped(result)
         write_atomically(result.files, arguments.out)

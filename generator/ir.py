@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .load import Spec, escape_pointer, iter_operations, named_examples
@@ -254,17 +254,7 @@ class _Builder:
         path_item = self.spec.resolve(self.document["paths"][path])
         parameters = self.parameters(pointer, path_item, raw, prefix)
         body = self.body(pointer, raw, prefix)
-        arguments = [argument for group in parameters.values() for argument in group]
-        arguments += body.fields if body else []
-        seen: dict[str, str] = {}
-        for argument in arguments:
-            if argument.name in seen or argument.name in _RESERVED_ARGUMENTS:
-                raise _UnsupportedError(
-                    pointer,
-                    f"argument name {argument.name!r} ({argument.location} {argument.wire_name!r}) "
-                    "clashes with another argument of the method",
-                )
-            seen[argument.name] = argument.location
+        parameters, body = _distinct_names(parameters, body)
         idempotent = method in _IDEMPOTENT_METHODS
         if isinstance(raw.get("x-idempotent"), bool):
             idempotent = raw["x-idempotent"]
@@ -525,6 +515,31 @@ class _Builder:
         return tuple(pairs)
 
 
+def _distinct_names(
+    parameters: dict[str, tuple[Argument, ...]], body: Body | None
+) -> tuple[dict[str, tuple[Argument, ...]], Body | None]:
+    """Rename arguments whose Python names clash (``param`` in the path and in the query,
+    ``mixedCase`` and ``mixed_case``) to ``<name>_<location>``, in order of appearance."""
+    taken = set(_RESERVED_ARGUMENTS)
+
+    def distinct(argument: Argument) -> Argument:
+        name = argument.name
+        if name in taken:
+            name = f"{argument.name}_{argument.location}"
+            counter = 2
+            while name in taken:
+                name, counter = f"{argument.name}_{argument.location}{counter}", counter + 1
+        taken.add(name)
+        return replace(argument, name=name)
+
+    renamed = {
+        location: tuple(distinct(argument) for argument in group) for location, group in parameters.items()
+    }
+    if body is not None:
+        body = replace(body, fields=tuple(distinct(argument) for argument in body.fields))
+    return renamed, body
+
+
 def _server_url(document: Mapping[str, Any]) -> str:
     servers = document.get("servers") or [{}]
     server = servers[0] if isinstance(servers[0], Mapping) else {}
@@ -534,13 +549,19 @@ def _server_url(document: Mapping[str, Any]) -> str:
     return url.rstrip("/")
 
 
-def build_api(spec: Spec, package: str) -> Api:
-    """The intermediate model of ``spec``; unsupported operations are listed in ``skipped``."""
+def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = None) -> Api:
+    """The intermediate model of ``spec``; unsupported operations are listed in ``skipped``.
+
+    ``exclude`` maps operation pointers to a problem that already rules them out.
+    """
     builder = _Builder(spec, package)
     operations: list[Operation] = []
     skipped: list[Problem] = []
     names: dict[str, str] = {}
     for pointer, path, method, raw in iter_operations(spec):
+        if exclude and pointer in exclude:
+            skipped.append(exclude[pointer])
+            continue
         try:
             operation = builder.operation(pointer, path, method, raw)
         except _UnsupportedError as problem:

@@ -127,11 +127,35 @@ def validate(spec: Spec) -> list[Problem]:
     else:
         shown = version or "no 'openapi' field"
         return [spec.problem("/openapi", f"OpenAPI {shown} is not supported: use 3.0.x or 3.1.x")]
-    problems = []
+    problems: list[Problem] = []
     for error in validator.iter_errors():
         pointer = "".join(f"/{escape_pointer(part)}" for part in error.path)
-        problems.append(spec.problem(pointer, error.message.splitlines()[0]))
+        if pointer not in spec.lines:
+            # Schemas (and their defaults) are checked apart from the document, so the error's
+            # path is relative to the schema; the objects themselves are still the document's.
+            if isinstance(error.instance, dict | list):
+                found = _find_object(spec.document, error.instance, "")
+                pointer = found if found is not None else pointer
+            elif not pointer and isinstance(error.schema, dict):
+                found = _find_object(spec.document, error.schema, "")
+                pointer = f"{found}/default" if found is not None else pointer
+        problem = spec.problem(pointer, error.message.splitlines()[0])
+        if problem not in problems:
+            problems.append(problem)
     return problems
+
+
+def _find_object(node: Any, target: object, pointer: str) -> str | None:
+    if node is target:
+        return pointer
+    children: Any = (
+        node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    )
+    for key, child in children:
+        found = _find_object(child, target, f"{pointer}/{escape_pointer(key)}")
+        if found is not None:
+            return found
+    return None
 
 
 def iter_operations(spec: Spec) -> Iterator[tuple[str, str, str, dict[str, Any]]]:

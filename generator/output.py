@@ -17,6 +17,8 @@ from .problems import GenerationError, Problem
 __all__ = ["Header", "compare", "format_files", "write_atomically"]
 
 _DIFF_LINES = 40
+# Tools' caches inside the output folder are not drift.
+_CACHES = frozenset({"__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache"})
 
 
 class Header:
@@ -79,13 +81,15 @@ def write_atomically(files: Mapping[str, str], out: Path) -> None:
                 handle.write(text)
         if out.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, backup / out.name)
             try:
-                os.replace(staging, out)
-            except OSError:
-                os.replace(backup / out.name, out)
-                raise
-            shutil.rmtree(backup, ignore_errors=True)
+                os.replace(out, backup / out.name)
+                try:
+                    os.replace(staging, out)
+                except OSError:
+                    os.replace(backup / out.name, out)
+                    raise
+            finally:
+                shutil.rmtree(backup, ignore_errors=True)
         else:
             os.replace(staging, out)
     finally:
@@ -99,7 +103,7 @@ def _on_disk(out: Path) -> dict[str, str]:
         return found
     for path in sorted(out.rglob("*")):
         relative = path.relative_to(out)
-        if path.is_file() and "__pycache__" not in relative.parts and not relative.name.endswith(".pyc"):
+        if path.is_file() and not _CACHES.intersection(relative.parts):
             found[relative.as_posix()] = path.read_text(encoding="utf-8", errors="replace")
     return found
 

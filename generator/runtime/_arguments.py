@@ -48,6 +48,10 @@ def encode_body(
         raise TypeError(f"pass either a request model or keyword arguments, not both (got {names})")
     if body is None and not given and not required:
         return False, None
+    if isinstance(body, BaseModel):
+        # Validated again: a model may have been changed after it was made (no
+        # validate_assignment) or built with model_construct, which checks nothing.
+        body = body.model_dump(by_alias=True, exclude_unset=True, round_trip=True)
     value = _validated(schema_type, body if body is not None else given)
     return True, _wire(schema_type, value)
 

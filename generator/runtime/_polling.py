@@ -1,0 +1,101 @@
+"""The bookkeeping of waiting for a job: read its status, decide whether it is final, pace the polls.
+
+The clients own the loop (one sync, one async) and the clock; this module never sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pydantic
+
+from ._exceptions import TaskFailedError, WaitTimeoutError, scrub
+from ._types import WaitRule
+
+__all__ = ["POLL_BACKOFF", "POLL_MAX_INTERVAL_FACTOR", "PollState", "read_field"]
+
+POLL_BACKOFF = 1.5
+"""Each pause between polls is this much longer than the previous one..."""
+
+POLL_MAX_INTERVAL_FACTOR = 5.0
+"""...up to this many times ``poll_interval``."""
+
+_MAX_SERVER_TEXT = 500
+
+
+def read_field(result: object, name: str) -> object:
+    """Read a field of an answer by its wire name (alias), from a pydantic model or a mapping."""
+    if isinstance(result, pydantic.BaseModel):
+        return result.model_dump(mode="json", by_alias=True).get(name)
+    if isinstance(result, Mapping):
+        return result.get(name)
+    return getattr(result, name, None)
+
+
+def _read_text(result: object, name: str | None) -> str | None:
+    if name is None:
+        return None
+    value = read_field(result, name)
+    return str(value) if value is not None and str(value) != "" else None
+
+
+class PollState:
+    """Decides, after each answer, whether to return it, raise, or poll again after a pause."""
+
+    def __init__(
+        self, rule: WaitRule, *, poll_interval: float, timeout: float, now: float, secrets: Sequence[str] = ()
+    ) -> None:
+        if poll_interval <= 0:
+            raise ValueError(f"poll_interval must be positive, got {poll_interval!r}")
+        if timeout < 0:
+            raise ValueError(f"timeout must not be negative, got {timeout!r}")
+        self._rule = rule
+        self._timeout = timeout
+        self._deadline = now + timeout
+        self._interval = poll_interval
+        self._max_interval = poll_interval * POLL_MAX_INTERVAL_FACTOR
+        self._secrets = tuple(secrets)
+
+    def next_delay(self, result: object, *, now: float) -> float | None:
+        """Return None when ``result`` is a success, else the pause before the next poll.
+
+        Raises :class:`TaskFailedError` on a failure status, and :class:`WaitTimeoutError` when
+        the pause would end after the deadline.
+        """
+        rule = self._rule
+        raw_status = read_field(result, rule.status_field)
+        status = None if raw_status is None else str(raw_status)
+        subject = rule.subject or "the job"
+        if status in rule.success:
+            return None
+        if status is not None and status in rule.failure:
+            raise self._failed(result, status, subject)
+        if now + self._interval > self._deadline:
+            message = (
+                f"{subject} did not finish within {self._timeout:g} s (last status: {status!r}); "
+                "it may still finish: wait again or query it later"
+            )
+            raise WaitTimeoutError(
+                scrub(message, self._secrets), last_status=status, last_result=result, timeout=self._timeout
+            )
+        delay = self._interval
+        self._interval = min(self._interval * POLL_BACKOFF, self._max_interval)
+        return delay
+
+    def _failed(self, result: object, status: str, subject: str) -> TaskFailedError:
+        rule = self._rule
+        error_code = _read_text(result, rule.error_code_field)
+        # The server's message falls back to the code when it is empty.
+        error_msg = _read_text(result, rule.error_message_field) or error_code
+        message = f"{subject} ended with status {status!r}"
+        if error_code is not None:
+            message += f" ({error_code})"
+        if error_msg is not None and error_msg != error_code:
+            message += f": {error_msg[:_MAX_SERVER_TEXT]}"
+        return TaskFailedError(
+            scrub(message, self._secrets),
+            result=result,
+            status=status,
+            error_code=error_code,
+            error_msg=error_msg,
+        )

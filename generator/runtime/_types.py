@@ -1,0 +1,124 @@
+"""Plain values shared by the generated operations and the client: what to send, how to
+authenticate, how the client is configured, and when polling stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
+
+import httpx
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AuthScheme",
+    "ClientConfig",
+    "QueryValue",
+    "RequestSpec",
+    "WaitRule",
+]
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+"""60 s to send the request and for each read of the answer, 10 s to connect."""
+
+DEFAULT_MAX_RETRIES = 2
+"""Extra attempts after the first one, for failures that are safe to retry."""
+
+QueryValue: TypeAlias = str | int | float | bool | Sequence[str | int | float | bool]
+"""A query parameter value; a sequence is sent as the parameter repeated."""
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    # One shared read-only mapping: a dataclass refuses a (seemingly mutable) mapping as default.
+    return _EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class AuthScheme:
+    """Where the api key goes in a request: a bearer token, a named header, or a query parameter."""
+
+    kind: Literal["bearer", "header", "query"]
+    name: str
+    """The header or query parameter that carries the key."""
+
+    @classmethod
+    def bearer(cls) -> AuthScheme:
+        """``Authorization: Bearer <api key>``."""
+        return cls("bearer", "Authorization")
+
+    @classmethod
+    def header(cls, name: str) -> AuthScheme:
+        """``<name>: <api key>``."""
+        return cls("header", name)
+
+    @classmethod
+    def query(cls, name: str) -> AuthScheme:
+        """``?<name>=<api key>``.
+
+        Avoid where possible: URLs end up in the logs of proxies and servers, and httpx's own
+        INFO log line shows the full URL (this client's log lines redact it).
+        """
+        return cls("query", name)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSpec(Generic[T]):
+    """Everything needed to send one operation and parse its answer into ``T``.
+
+    Built by the generated ``_operations`` module; the same value is sent by the sync and the async
+    client. ``path`` is already filled in and escaped, relative to the base URL, starting with "/".
+    ``responses`` maps a status ("200", "2XX" or "default") to the type of its body, or None when
+    the answer has no body.
+    """
+
+    operation: str
+    method: str
+    path: str
+    responses: Mapping[str, Any]
+    idempotent: bool
+    """True when sending the request twice has the effect of sending it once (safe to retry)."""
+    params: Mapping[str, QueryValue] = field(default_factory=_empty)
+    headers: Mapping[str, str] = field(default_factory=_empty)
+    json: Any = None
+    has_body: bool = False
+    security: tuple[AuthScheme, ...] = ()
+    """Accepted ways to send the api key; the client applies the first. Empty: no authentication."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """The per-API settings of a generated client class."""
+
+    api_key_env: str
+    """Environment variable read when no api key is passed."""
+    base_url_env: str
+    """Environment variable read when no base URL is passed."""
+    default_base_url: str
+    package: str
+    """Name of the generated package: the logger name and the first part of the User-Agent."""
+    version: str
+    requires_api_key: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WaitRule:
+    """How to tell from a status answer whether a job is finished.
+
+    Field names are the wire names (aliases) of the answer's fields. Any status that is in neither
+    ``success`` nor ``failure`` (including one the API adds later) means "not finished yet".
+    """
+
+    status_field: str
+    success: tuple[str, ...]
+    failure: tuple[str, ...]
+    error_code_field: str | None = None
+    error_message_field: str | None = None
+    subject: str = ""
+    """What is being waited for (e.g. the job id), named in error messages."""

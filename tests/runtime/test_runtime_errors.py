@@ -1,0 +1,163 @@
+"""Answers: status -> error class, lenient messages, validation of 2xx bodies, raw responses."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("status", "error_name"),
+    [
+        (400, "BadRequestError"),
+        (401, "AuthenticationError"),
+        (403, "PermissionDeniedError"),
+        (404, "NotFoundError"),
+        (422, "UnprocessableEntityError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+        (503, "InternalServerError"),
+        (402, "APIStatusError"),
+        (409, "APIStatusError"),
+    ],
+)
+async def test_status_maps_to_error_class(h, status, error_name):
+    body = {"message": "something is wrong", "error_code": "E1"}
+    h.router.get(h.url("/tasks/t1")).respond(status, json=body)
+
+    with pytest.raises(h.pkg.APIStatusError) as info:
+        await h.call(h.client(max_retries=0).get_task, "t1")
+
+    error = info.value
+    assert type(error) is getattr(h.pkg, error_name)
+    assert isinstance(error, h.pkg.APIError)
+    assert error.status_code == status
+    assert error.body == body
+    assert error.response.status_code == status
+    assert error.request.url == h.url("/tasks/t1")
+    assert "something is wrong" in error.message
+    assert str(status) in str(error)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"message": "from message", "error_msg": "no", "error_code": "no"}', "from message"),
+        (b'{"error_msg": "from error_msg", "error_code": "no"}', "from error_msg"),
+        (b'{"error_msg": "", "error_code": "InvalidParameter"}', "InvalidParameter"),
+        (b'{"error": {"message": "nested message"}}', "nested message"),
+        (b'{"error": {"error_code": "NestedCode"}}', "NestedCode"),
+        (b'{"error": "plain string error"}', "plain string error"),
+        (b"upstream exploded", "upstream exploded"),
+        (b"", "Bad Request"),
+    ],
+)
+async def test_error_message_is_read_leniently(h, content, expected):
+    h.router.get(h.url("/tasks/t1")).respond(400, content=content)
+
+    with pytest.raises(h.pkg.BadRequestError) as info:
+        await h.call(h.client().get_task, "t1")
+
+    assert expected in info.value.message
+    assert info.value.message == str(info.value)
+
+
+async def test_text_body_is_kept_and_long_text_is_truncated_in_the_message(h):
+    text = "x" * 5000
+    h.router.get(h.url("/tasks/t1")).respond(404, text=text)
+
+    with pytest.raises(h.pkg.NotFoundError) as info:
+        await h.call(h.client().get_task, "t1")
+
+    assert info.value.body == text
+    assert 400 < len(info.value.message) < 700
+
+
+@pytest.mark.parametrize("content", [b"<html>Bad Gateway</html>", b"", b'{"id": "t1", "status": '])
+async def test_non_json_success_raises_validation_error(h, content):
+    h.router.get(h.url("/tasks/t1")).respond(200, content=content)
+
+    with pytest.raises(h.pkg.APIResponseValidationError) as info:
+        await h.call(h.client().get_task, "t1")
+
+    error = info.value
+    assert error.status_code == 200
+    assert error.body == content.decode()
+    assert error.response.content == content
+    assert error.errors
+    assert error.errors[0]["type"] == "json_invalid"
+
+
+async def test_schema_mismatch_raises_validation_error_with_pydantic_errors(h):
+    h.router.get(h.url("/tasks/t1")).respond(200, json={"id": 123})
+
+    with pytest.raises(h.pkg.APIResponseValidationError) as info:
+        await h.call(h.client().get_task, "t1")
+
+    locations = {tuple(error["loc"]) for error in info.value.errors}
+    assert ("status",) in locations
+    assert "get_task" in str(info.value)
+    assert "status" in str(info.value)
+    assert all("input" not in error for error in info.value.errors)
+
+
+async def test_unknown_fields_in_an_answer_are_accepted(h):
+    h.router.get(h.url("/tasks/t1")).respond(200, json=h.task_json("completed", new_field=1))
+    task = await h.call(h.client().get_task, "t1")
+    assert task.status == "completed"
+
+
+async def test_undocumented_success_status_raises_validation_error(h):
+    h.router.get(h.url("/tasks/t1")).respond(201, json=h.task_json())
+
+    with pytest.raises(h.pkg.APIResponseValidationError, match="201"):
+        await h.call(h.client().get_task, "t1")
+
+
+async def test_answer_without_body_returns_none(h):
+    route = h.router.delete(h.url("/tasks/t1")).respond(204)
+    assert await h.call(h.client().delete_task, "t1") is None
+    assert route.call_count == 1
+
+
+async def test_range_status_key_is_used(h):
+    h.router.get(h.url("/tasks")).respond(203, json=[])
+    assert await h.call(h.client().search_tasks, "q", []) == []
+
+
+async def test_raw_response_exposes_status_headers_and_lazy_parse(h):
+    h.router.get(h.url("/tasks/t1")).respond(
+        200, json=h.task_json("pending"), headers={"X-Request-Id": "r-1"}
+    )
+    client = h.client()
+
+    raw = await h.call(client.with_raw_response.get_task, "t1")
+
+    assert isinstance(raw, h.pkg.APIResponse)
+    assert raw.status_code == 200
+    assert raw.headers["X-Request-Id"] == "r-1"
+    assert isinstance(raw.http_response, httpx.Response)
+    task = raw.parse()
+    assert isinstance(task, h.pkg.Task)
+    assert task.status == "pending"
+    assert raw.parse() is task
+    assert h.api_key not in repr(raw)
+
+
+async def test_raw_response_parse_raises_validation_error_only_when_called(h):
+    h.router.get(h.url("/tasks/t1")).respond(200, text="not json")
+
+    raw = await h.call(h.client().with_raw_response.get_task, "t1")
+
+    assert raw.status_code == 200
+    with pytest.raises(h.pkg.APIResponseValidationError):
+        raw.parse()
+
+
+async def test_raw_response_still_raises_status_errors(h):
+    h.router.get(h.url("/tasks/t1")).respond(404, json={"message": "no such task"})
+
+    with pytest.raises(h.pkg.NotFoundError, match="no such task"):
+        await h.call(h.client().with_raw_response.get_task, "t1")
