@@ -21,7 +21,7 @@ __all__ = ["render_package"]
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _STDLIB_MODULE = re.compile(r"\b(datetime|uuid)\.")
-_TEMPLATES = ("__init__.py", "_client.py", "_operations.py", "_version.py")
+_TEMPLATES = ("__init__.py", "_client.py", "_operations.py", "_version.py", "testing.py")
 
 
 def _python_literal(value: Any) -> str:
