@@ -209,6 +209,8 @@ class _Builder:
         types = schema.get("type")
         type_list = types if isinstance(types, list) else [types] if isinstance(types, str) else []
         nullable = schema.get("nullable") is True or "null" in type_list
+        if type_list == ["null"]:
+            return "None"
         type_list = [item for item in type_list if item != "null"]
         branches = schema.get("anyOf") or schema.get("oneOf")
         result: str

@@ -130,7 +130,7 @@ def validate(spec: Spec) -> list[Problem]:
     problems: list[Problem] = []
     for error in validator.iter_errors():
         pointer = "".join(f"/{escape_pointer(part)}" for part in error.path)
-        if pointer not in spec.lines:
+        if not pointer or pointer not in spec.lines:
             # Schemas (and their defaults) are checked apart from the document, so the error's
             # path is relative to the schema; the objects themselves are still the document's.
             if isinstance(error.instance, dict | list):
