@@ -176,7 +176,7 @@ class APIResponseValidationError(APIError):
 
 
 class TaskFailedError(APIError):
-    """Polling reached a status that means the job failed; ``result`` is the last answer."""
+    """Polling reached a status that means the job failed; ``task`` is the last answer."""
 
     result: object
     """The last model (or mapping) returned by the status operation."""
@@ -198,6 +198,11 @@ class TaskFailedError(APIError):
         self.status = status
         self.error_code = error_code
         self.error_msg = error_msg
+
+    @property
+    def task(self) -> object:
+        """The failed task as last returned by the status operation (the same object as ``result``)."""
+        return self.result
 
 
 class WaitTimeoutError(APIError):
