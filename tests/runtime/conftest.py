@@ -1,20 +1,22 @@
-"""The package under test, and a harness that runs each test against both client flavours.
+"""The packages under test, and a harness that runs each test against both client flavours.
 
-The ``pkg`` fixture is the ONE place that decides which package is tested. Today it assembles a
-throwaway package in a tmp dir from the runtime modules (generator/runtime/*.py) plus the
-hand-written stand-ins in ``fakepkg/`` (shaped like the generated ``_client.py`` and
-``_operations.py``). To test the real generated package instead, make ``pkg`` import it and make
-``create_task`` below call its generate operation; the tests only use contract names
-(Client, AsyncClient, get_task, wait_for_task, with_raw_response, the error classes).
+``pkg`` is the committed generated package ``seedance_client``, imported as a user vendors it
+(pytest's pythonpath includes generated/). Two more packages are generated into a tmp dir, once
+per session and only when a test asks for them, for what the real spec does not have:
+
+- ``variant``: spec/openapi.yaml with the retry policy flipped by ``x-idempotent`` on both kinds
+  of operation and a different ``x-wait``, to show that both come from the spec;
+- ``zoo``: tests/generator/specs/zoo.yaml (an ``apiKey`` header scheme) plus one operation that
+  sends the key in the query and documents its answer as ``2XX``.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
-import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,32 +24,92 @@ from typing import Any
 import httpx
 import pytest
 import respx
+import yaml
 
-collect_ignore = ["fakepkg"]
+from generator.cli import build
+from generator.output import write_atomically
 
-_HERE = Path(__file__).resolve().parent
-_RUNTIME = _HERE.parents[1] / "generator" / "runtime"
-_PACKAGE = "fakepkg"
+REPO = Path(__file__).resolve().parents[2]
+SPEC = REPO / "spec" / "openapi.yaml"
+ZOO_SPEC = REPO / "tests" / "generator" / "specs" / "zoo.yaml"
 
-BASE_URL = "https://api.example.com/v1"
 API_KEY = "sk-test-SECRET-0123456789abcdef"
+CREATE_PATH = "/generate/vol/seedance-2.0"
+TASK_PATH = "/tasks/{id}"
 
 
 @pytest.fixture(scope="session")
-def pkg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    """The client package under test (imported from a tmp dir put on sys.path)."""
-    root = tmp_path_factory.mktemp("runtime_pkg")
-    target = root / _PACKAGE
-    target.mkdir()
-    for source in [*_RUNTIME.glob("*.py"), *(_HERE / "fakepkg").glob("*.py")]:
-        shutil.copy(source, target / source.name)
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module(_PACKAGE)
-    finally:
-        sys.path.remove(str(root))
-        for name in [name for name in sys.modules if name == _PACKAGE or name.startswith(_PACKAGE + ".")]:
+def spec_document() -> dict[str, Any]:
+    """spec/openapi.yaml as a plain dict (never modified: tests copy it)."""
+    document: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.fixture(scope="session")
+def pkg() -> ModuleType:
+    """The committed generated package."""
+    return importlib.import_module("seedance_client")
+
+
+@pytest.fixture(scope="session")
+def generated_packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ModuleType]]:
+    """``generate(spec_dict, package) -> module``: generate a package into a tmp dir and import it."""
+    root = tmp_path_factory.mktemp("runtime_packages")
+    made: dict[str, ModuleType] = {}
+
+    def generate(spec: dict[str, Any], package: str) -> ModuleType:
+        if package not in made:
+            spec_path = root / f"{package}.yaml"
+            spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            out = root / f"out_{package}"
+            write_atomically(build(spec_path, package, out).files, out)
+            sys.path.insert(0, str(out))
+            made[package] = importlib.import_module(package)
+        return made[package]
+
+    yield generate
+    for package in made:
+        sys.path.remove(str(root / f"out_{package}"))
+        for name in [name for name in sys.modules if name == package or name.startswith(package + ".")]:
             del sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def variant(generated_packages: Callable[..., ModuleType], spec_document: dict[str, Any]) -> ModuleType:
+    """The real spec with ``x-idempotent`` flipping the retry policy of the POST and the GET, and an
+    ``x-wait`` that names the helper ``wait_until_done`` and also treats ``cancelled`` as a failure."""
+    spec = copy.deepcopy(spec_document)
+    create = spec["paths"][CREATE_PATH]["post"]
+    create["x-idempotent"] = True
+    get_task = spec["paths"][TASK_PATH]["get"]
+    get_task["x-idempotent"] = False
+    get_task["x-wait"] = {**get_task["x-wait"], "name": "wait_until_done", "failure": ["failed", "cancelled"]}
+    return generated_packages(spec, "seedance_variant")
+
+
+@pytest.fixture(scope="session")
+def zoo(generated_packages: Callable[..., ModuleType]) -> ModuleType:
+    """The generator's zoo spec plus ``searchPets``: an apiKey in the query and a ``2XX`` answer."""
+    spec: dict[str, Any] = yaml.safe_load(ZOO_SPEC.read_text(encoding="utf-8"))
+    spec["components"]["securitySchemes"]["queryKey"] = {"type": "apiKey", "in": "query", "name": "api_key"}
+    spec["paths"]["/search"] = {
+        "get": {
+            "operationId": "searchPets",
+            "security": [{"queryKey": []}],
+            "parameters": [
+                {"name": "tag", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}
+            ],
+            "responses": {
+                "2XX": {
+                    "description": "Matching pet names.",
+                    "content": {
+                        "application/json": {"schema": {"type": "array", "items": {"type": "string"}}}
+                    },
+                }
+            },
+        }
+    }
+    return generated_packages(spec, "zoo_runtime")
 
 
 @pytest.fixture
@@ -74,17 +136,17 @@ class FakeClock:
 
 
 class Harness:
-    """One client flavour ("sync" or "async") wired to a respx router, with a fake clock."""
+    """One client flavour ("sync" or "async") of one package, wired to a respx router and a fake clock."""
 
     def __init__(self, pkg: ModuleType, flavour: str, router: respx.MockRouter, clock: FakeClock) -> None:
         self.pkg = pkg
         self.flavour = flavour
         self.router = router
         self.clock = clock
-        self.base_url = BASE_URL
         self.api_key = API_KEY
         self.client_class: Any = pkg.AsyncClient if flavour == "async" else pkg.Client
         self.config = self.client_class._config
+        self.base_url = self.config.default_base_url
         self._http_clients: list[httpx.Client] = []
 
     @staticmethod
@@ -120,8 +182,11 @@ class Harness:
         return result
 
     async def create_task(self, client: Any) -> Any:
-        """Call the non-idempotent (billed) operation: POST /generate/task."""
-        return await self.call(client.create_task, self.pkg.TaskRequest(prompt="a cat"))
+        """Call the non-idempotent (billed) operation: POST /generate/vol/seedance-2.0."""
+        return await self.call(client.generate_seedance_2_0, prompt="a cat")
+
+    def create_route(self) -> respx.Route:
+        return self.router.post(self.url(CREATE_PATH))
 
     async def close(self, client: Any) -> None:
         """Use the client as a context manager and leave it."""
@@ -138,16 +203,31 @@ class Harness:
 
 
 @pytest.fixture(params=["sync", "async"])
-def h(request: pytest.FixtureRequest, pkg: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    """The harness for one flavour; the environment variables of the client are cleared."""
-    clock = FakeClock()
-    base_client = importlib.import_module(pkg.__name__ + "._base_client")
-    monkeypatch.setattr(base_client, "_sleep", clock.sleep)
-    monkeypatch.setattr(base_client, "_async_sleep", clock.async_sleep)
-    monkeypatch.setattr(base_client, "_monotonic", clock.monotonic)
-    router = respx.MockRouter(assert_all_called=False)
-    harness = Harness(pkg, request.param, router, clock)
-    monkeypatch.delenv(harness.config.api_key_env, raising=False)
-    monkeypatch.delenv(harness.config.base_url_env, raising=False)
-    yield harness
-    harness.close_all()
+def make_harness(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[ModuleType], Harness]]:
+    """``make_harness(package)``: a harness of this test's flavour for ``package``, with the
+    package's clock faked and its environment variables cleared."""
+    harnesses: list[Harness] = []
+
+    def make(package: ModuleType) -> Harness:
+        clock = FakeClock()
+        base_client = importlib.import_module(package.__name__ + "._base_client")
+        monkeypatch.setattr(base_client, "_sleep", clock.sleep)
+        monkeypatch.setattr(base_client, "_async_sleep", clock.async_sleep)
+        monkeypatch.setattr(base_client, "_monotonic", clock.monotonic)
+        harness = Harness(package, request.param, respx.MockRouter(assert_all_called=False), clock)
+        monkeypatch.delenv(harness.config.api_key_env, raising=False)
+        monkeypatch.delenv(harness.config.base_url_env, raising=False)
+        harnesses.append(harness)
+        return harness
+
+    yield make
+    for harness in harnesses:
+        harness.close_all()
+
+
+@pytest.fixture
+def h(make_harness: Callable[[ModuleType], Harness], pkg: ModuleType) -> Harness:
+    """The harness of the committed package, for one flavour."""
+    return make_harness(pkg)

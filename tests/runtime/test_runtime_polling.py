@@ -47,18 +47,19 @@ async def test_failed_status_raises_task_failed_error_with_code_and_message(h):
     assert error.error_code == "OutputVideoSensitiveContentDetected"
     assert error.error_msg == "The output was flagged"
     assert error.status == "failed"
-    assert isinstance(error.result, h.pkg.Task)
-    assert error.result.status == "failed"
+    assert isinstance(error.task, h.pkg.Task)
+    assert error.task.status == "failed"
+    assert error.result is error.task
     assert "t1" in str(error)
     assert "OutputVideoSensitiveContentDetected" in str(error)
     assert "The output was flagged" in str(error)
     assert route.call_count == 2
 
 
-@pytest.mark.parametrize("error_msg", [None, ""])
-async def test_failure_message_falls_back_to_the_code(h, error_msg):
+@pytest.mark.parametrize("message", [{}, {"error_msg": ""}], ids=["absent", "empty"])
+async def test_failure_message_falls_back_to_the_code(h, message):
     h.router.get(h.url("/tasks/t1")).respond(
-        200, json=h.task_json("failed", error_code="InvalidParameter", error_msg=error_msg)
+        200, json=h.task_json("failed", error_code="InvalidParameter", **message)
     )
 
     with pytest.raises(h.pkg.TaskFailedError) as info:
@@ -70,7 +71,7 @@ async def test_failure_message_falls_back_to_the_code(h, error_msg):
 
 async def test_unknown_status_is_not_final(h):
     route = h.router.get(h.url("/tasks/t1"))
-    route.side_effect = _answers(h, "queued_upstream", "cancelling", "completed")
+    route.side_effect = _answers(h, "queued_upstream", "cancelled", "completed")
 
     task = await h.call(h.client().wait_for_task, "t1", poll_interval=1.0)
 
@@ -130,3 +131,17 @@ async def test_invalid_poll_settings_are_refused(h, poll_interval, timeout):
         await h.call(h.client().wait_for_task, "t1", poll_interval=poll_interval, timeout=timeout)
 
     assert route.call_count == 0
+
+
+async def test_wait_helper_comes_from_the_specs_x_wait(make_harness, variant):
+    # The variant spec names the helper wait_until_done and lists "cancelled" as a failure.
+    h = make_harness(variant)
+    route = h.router.get(h.url("/tasks/t1"))
+    route.side_effect = _answers(h, "pending", "cancelled")
+
+    with pytest.raises(variant.TaskFailedError) as info:
+        await h.call(h.client().wait_until_done, "t1", poll_interval=1.0)
+
+    assert info.value.status == "cancelled"
+    assert route.call_count == 2
+    assert not hasattr(h.client_class, "wait_for_task")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import random
 import time
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.anyio
 
-PROCESSED_NOTE = "may have been processed"
+PROCESSED_NOTE = "may have been"
 
 
 def _first_backoffs_ok(sleeps):
@@ -44,6 +45,17 @@ async def test_idempotent_request_is_retried(h, failure):
     assert route.call_count == 3
     assert len(h.clock.sleeps) == 2
     assert _first_backoffs_ok(h.clock.sleeps), h.clock.sleeps
+
+
+@pytest.mark.parametrize(("pick", "expected"), [(min, [0.375, 0.75, 1.5]), (max, [0.625, 1.25, 2.5])])
+async def test_backoff_doubles_with_jitter_of_a_quarter(h, monkeypatch, pick, expected):
+    monkeypatch.setattr(random, "uniform", pick)
+    route = h.router.get(h.url("/tasks/t1"))
+    route.side_effect = [httpx.Response(503)] * 3 + [httpx.Response(200, json=h.task_json())]
+
+    await h.call(h.client(max_retries=3).get_task, "t1")
+
+    assert h.clock.sleeps == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
@@ -143,8 +155,8 @@ async def test_unusable_retry_after_falls_back_to_backoff(h, value):
 
 @pytest.mark.parametrize("failure", [httpx.ConnectError, httpx.ConnectTimeout, httpx.Response(429)], ids=repr)
 async def test_post_is_retried_when_it_never_reached_the_server_or_was_refused(h, failure):
-    route = h.router.post(h.url("/generate/task"))
-    route.side_effect = [failure, httpx.Response(200, json={"taskId": "t1"})]
+    route = h.create_route()
+    route.side_effect = [failure, httpx.Response(200, json={"task_id": "t1"})]
 
     created = await h.create_task(h.client())
 
@@ -167,21 +179,22 @@ async def test_post_is_retried_when_it_never_reached_the_server_or_was_refused(h
     ids=repr,
 )
 async def test_post_is_not_retried_once_it_may_have_been_processed(h, failure, error_name):
-    route = h.router.post(h.url("/generate/task"))
-    route.side_effect = [failure, httpx.Response(200, json={"taskId": "t1"})]
+    route = h.create_route()
+    route.side_effect = [failure, httpx.Response(200, json={"task_id": "t1"})]
 
     with pytest.raises(h.pkg.APIError) as info:
         await h.create_task(h.client(max_retries=5))
 
     assert type(info.value) is getattr(h.pkg, error_name)
     assert route.call_count == 1
+    assert len(h.router.calls) == 1
     assert h.clock.sleeps == []
     assert PROCESSED_NOTE in str(info.value)
     assert "check before retrying" in str(info.value)
 
 
 async def test_post_that_exhausts_its_retries_on_429_says_nothing_was_processed(h):
-    route = h.router.post(h.url("/generate/task")).respond(429, json={"message": "slow down"})
+    route = h.create_route().respond(429, json={"message": "slow down"})
 
     with pytest.raises(h.pkg.RateLimitError) as info:
         await h.create_task(h.client(max_retries=1))
@@ -191,7 +204,7 @@ async def test_post_that_exhausts_its_retries_on_429_says_nothing_was_processed(
 
 
 async def test_post_connection_refused_after_all_retries_says_nothing_was_processed(h):
-    route = h.router.post(h.url("/generate/task")).mock(side_effect=httpx.ConnectError)
+    route = h.create_route().mock(side_effect=httpx.ConnectError)
 
     with pytest.raises(h.pkg.APIConnectionError) as info:
         await h.create_task(h.client(max_retries=1))
@@ -201,10 +214,35 @@ async def test_post_connection_refused_after_all_retries_says_nothing_was_proces
 
 
 async def test_retried_request_sends_the_same_body(h):
-    route = h.router.post(h.url("/generate/task"))
-    route.side_effect = [httpx.ConnectError, httpx.Response(200, json={"taskId": "t1"})]
+    route = h.create_route()
+    route.side_effect = [httpx.ConnectError, httpx.Response(200, json={"task_id": "t1"})]
 
     await h.create_task(h.client())
 
     first, second = (call.request for call in route.calls)
     assert first.content == second.content == b'{"prompt":"a cat"}'
+
+
+async def test_x_idempotent_true_lets_a_post_be_retried_after_a_500(make_harness, variant):
+    # The variant spec marks generate_seedance_2_0 with x-idempotent: true.
+    h = make_harness(variant)
+    route = h.create_route()
+    route.side_effect = [httpx.Response(500), httpx.Response(200, json={"task_id": "t1"})]
+
+    created = await h.create_task(h.client())
+
+    assert created.task_id == "t1"
+    assert route.call_count == 2
+
+
+async def test_x_idempotent_false_stops_a_get_from_being_retried_after_a_500(make_harness, variant):
+    # The variant spec marks get_task with x-idempotent: false.
+    h = make_harness(variant)
+    route = h.router.get(h.url("/tasks/t1"))
+    route.side_effect = [httpx.Response(500), httpx.Response(200, json=h.task_json())]
+
+    with pytest.raises(variant.InternalServerError) as info:
+        await h.call(h.client(max_retries=3).get_task, "t1")
+
+    assert route.call_count == 1
+    assert PROCESSED_NOTE in str(info.value)

@@ -77,7 +77,7 @@ async def test_debug_logs_redact_the_key(h, caplog):
     caplog.set_level(logging.DEBUG)
     route = h.router.get(h.url("/tasks/t1"))
     route.side_effect = [httpx.Response(500), httpx.Response(200, json=h.task_json())]
-    h.router.post(h.url("/generate/task")).respond(401, json={"message": f"bad {h.api_key}"})
+    h.create_route().respond(401, json={"message": f"bad {h.api_key}"})
     client = h.client()
 
     await h.call(client.get_task, "t1")
@@ -87,22 +87,43 @@ async def test_debug_logs_redact_the_key(h, caplog):
     ours = [record for record in caplog.records if record.name == h.config.package]
     assert any(record.levelno == logging.DEBUG for record in ours)
     messages = [record.getMessage() for record in caplog.records]
-    assert any("GET" in message and "/tasks/t1" in message for message in messages)
-    assert any("<redacted>" in message for message in messages)
+    requests = [message for message in messages if message.startswith("Request ")]
+    assert any("GET" in message and "/tasks/t1" in message for message in requests)
+    assert len(requests) == 3
+    assert all("'authorization': '<redacted>'" in message for message in requests)
     for record in caplog.records:
         assert h.api_key not in record.getMessage()
         assert h.api_key not in repr(record.args)
 
 
-async def test_debug_logs_redact_a_key_sent_in_the_query(h, caplog):
+async def test_debug_logs_redact_a_key_sent_in_the_query(make_harness, zoo, caplog):
+    h = make_harness(zoo)
     caplog.set_level(logging.DEBUG, logger=h.config.package)
-    h.router.get(h.url("/tasks")).respond(200, json=[])
+    h.router.get(h.url("/search")).respond(200, json=[])
 
-    await h.call(h.client().search_tasks, "q", ["a"])
+    await h.call(h.client().search_pets, tag=["a"])
 
-    ours = [record for record in caplog.records if record.name == h.config.package]
-    assert ours
-    for record in ours:
+    requests = [record.getMessage() for record in caplog.records if record.name == h.config.package]
+    assert any("api_key=%3Credacted%3E" in message or "api_key=<redacted>" in message for message in requests)
+    for record in caplog.records:
+        if record.name == h.config.package:
+            assert h.api_key not in record.getMessage()
+            assert h.api_key not in repr(record.args)
+
+
+async def test_debug_logs_redact_a_key_sent_in_an_api_key_header(make_harness, zoo, caplog):
+    h = make_harness(zoo)
+    caplog.set_level(logging.DEBUG, logger=h.config.package)
+    route = h.router.get(h.url("/pets/5")).respond(404, json={"message": f"unknown key {h.api_key}"})
+
+    with pytest.raises(zoo.NotFoundError) as info:
+        await h.call(h.client().get_pet, 5)
+
+    assert route.calls.last.request.headers["X-Zoo-Key"] == h.api_key
+    _assert_no_key_in_error(info.value, h.api_key)
+    requests = [record.getMessage() for record in caplog.records if record.name == h.config.package]
+    assert any("'x-zoo-key': '<redacted>'" in message for message in requests)
+    for record in caplog.records:
         assert h.api_key not in record.getMessage()
         assert h.api_key not in repr(record.args)
 
@@ -130,5 +151,5 @@ async def test_redirect_to_another_host_is_not_followed(h):
     assert info.value.status_code == 302
     assert "not followed" in str(info.value)
     assert not evil.called
-    assert all(call.request.url.host == "api.example.com" for call in h.router.calls)
+    assert all(call.request.url.host == httpx.URL(h.base_url).host for call in h.router.calls)
     assert len(h.router.calls) == 1
