@@ -15,23 +15,31 @@ from urllib.parse import quote
 
 from pydantic import MISSING, BaseModel, TypeAdapter
 
-__all__ = ["encode_body", "header_values", "path_value", "query_params"]
+__all__ = ["encode_body", "header_values", "path_value", "query_params", "type_adapter", "wire_text"]
 
 
 @cache
-def _adapter(schema_type: Any) -> TypeAdapter[Any]:
+def _cached_adapter(schema_type: Any) -> TypeAdapter[Any]:
     return TypeAdapter(schema_type)
+
+
+def type_adapter(schema_type: Any) -> TypeAdapter[Any]:
+    """A ``TypeAdapter`` for a model or type alias, built once per type."""
+    try:
+        return _cached_adapter(schema_type)
+    except TypeError:  # an unhashable type expression
+        return TypeAdapter(schema_type)
 
 
 def _validated(schema_type: Any, value: Any) -> Any:
     if isinstance(schema_type, type) and issubclass(schema_type, BaseModel):
         # Errors then carry the model's name ("1 validation error for Seedance20Request").
         return schema_type.model_validate(value, strict=True)
-    return _adapter(schema_type).validate_python(value, strict=True)
+    return type_adapter(schema_type).validate_python(value, strict=True)
 
 
 def _wire(schema_type: Any, value: Any) -> Any:
-    return _adapter(schema_type).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    return type_adapter(schema_type).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
 
 
 def encode_body(
@@ -56,7 +64,8 @@ def encode_body(
     return True, _wire(schema_type, value)
 
 
-def _text(value: Any) -> str:
+def wire_text(value: Any) -> str:
+    """A parameter value as it is written in a URL or header: JSON spelling for booleans and numbers."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -66,7 +75,7 @@ def _text(value: Any) -> str:
 
 def path_value(schema_type: Any, value: Any) -> str:
     """A path parameter, validated and URL-escaped (``/`` included)."""
-    return quote(_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+    return quote(wire_text(_wire(schema_type, _validated(schema_type, value))), safe="")
 
 
 def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[str]]:
@@ -76,7 +85,7 @@ def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[s
         if value is MISSING:
             continue
         wire = _wire(schema_type, _validated(schema_type, value))
-        params[name] = [_text(item) for item in wire] if isinstance(wire, list) else _text(wire)
+        params[name] = [wire_text(item) for item in wire] if isinstance(wire, list) else wire_text(wire)
     return params
 
 
@@ -86,5 +95,7 @@ def header_values(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str]:
     for name, (schema_type, value) in items.items():
         if value is not MISSING:
             wire = _wire(schema_type, _validated(schema_type, value))
-            headers[name] = ",".join(_text(item) for item in wire) if isinstance(wire, list) else _text(wire)
+            headers[name] = (
+                ",".join(wire_text(item) for item in wire) if isinstance(wire, list) else wire_text(wire)
+            )
     return headers

@@ -38,6 +38,7 @@ from urllib.parse import unquote
 import httpx
 import pydantic
 
+from ._arguments import type_adapter, wire_text
 from ._types import AuthScheme, WaitRule
 
 __all__ = ["BaseMockAPI", "MockCall", "MockExample", "MockOperation", "MockParameter", "sample_value"]
@@ -102,15 +103,6 @@ class MockCall(NamedTuple):
 # -- values as they travel in URLs and headers ----------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    """A parameter value as the client writes it: JSON spelling for booleans and numbers."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value) if isinstance(value, int | float) else str(value)
-
-
 def _canonical(value: Any) -> str:
     # sort_keys makes key order irrelevant; json keeps true and 1 apart, as JSON does.
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
@@ -119,18 +111,6 @@ def _canonical(value: Any) -> str:
 def _is_json(content_type: str) -> bool:
     base = content_type.split(";", maxsplit=1)[0].strip().lower()
     return base == "application/json" or (base.startswith("application/") and base.endswith("+json"))
-
-
-@functools.cache
-def _cached_adapter(schema_type: Any) -> pydantic.TypeAdapter[Any]:
-    return pydantic.TypeAdapter(schema_type)
-
-
-def _adapter(schema_type: Any) -> pydantic.TypeAdapter[Any]:
-    try:
-        return _cached_adapter(schema_type)
-    except TypeError:  # an unhashable type expression
-        return pydantic.TypeAdapter(schema_type)
 
 
 def _errors(error: pydantic.ValidationError, *loc: str) -> list[dict[str, Any]]:
@@ -143,7 +123,7 @@ def _errors(error: pydantic.ValidationError, *loc: str) -> list[dict[str, Any]]:
 
 def _from_text(schema_type: Any, value: str | list[str]) -> Any:
     """Validate a parameter that arrived as text: as it is, else with JSON scalars read as such."""
-    adapter = _adapter(schema_type)
+    adapter = type_adapter(schema_type)
     try:
         return adapter.validate_python(value)
     except pydantic.ValidationError:
@@ -168,7 +148,7 @@ def _is_list(parameter: MockParameter) -> bool:
 
 @functools.cache
 def _cached_schema(schema_type: Any) -> dict[str, Any]:
-    return _adapter(schema_type).json_schema()
+    return type_adapter(schema_type).json_schema()
 
 
 def _json_schema(schema_type: Any) -> dict[str, Any]:
@@ -176,7 +156,7 @@ def _json_schema(schema_type: Any) -> dict[str, Any]:
     try:
         return _cached_schema(schema_type)
     except TypeError:
-        return _adapter(schema_type).json_schema()
+        return type_adapter(schema_type).json_schema()
 
 
 def _resolve(schema: Mapping[str, Any], definitions: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -408,7 +388,7 @@ class BaseMockAPI(httpx.MockTransport):
         route = self._route_of(operation)
         if not answers:
             raise ValueError("script needs at least one answer")
-        filters = {str(name): _text(value) for name, value in (path or {}).items()}
+        filters = {str(name): wire_text(value) for name, value in (path or {}).items()}
         unknown = sorted(set(filters) - set(route.path_parameters))
         if unknown:
             raise ValueError(f"{operation} has no path parameter {', '.join(map(repr, unknown))}")
@@ -439,7 +419,7 @@ class BaseMockAPI(httpx.MockTransport):
             path = {names[0]: key}
         else:
             raise ValueError(f"{route.operation.name} has {len(names)} path parameters: pass a mapping")
-        values = self._path_values(route, {name: _text(value) for name, value in path.items()})
+        values = self._path_values(route, {name: wire_text(value) for name, value in path.items()})
         answers = [self._status_answer(route, rule, status, values) for status in statuses]
         self.script(route.operation.name, answers, path=path)
 
@@ -513,7 +493,7 @@ class BaseMockAPI(httpx.MockTransport):
         for name, text in texts.items():
             parameter = route.path_parameters.get(name)
             if parameter is not None:
-                adapter = _adapter(parameter.schema_type)
+                adapter = type_adapter(parameter.schema_type)
                 values[name] = adapter.dump_python(_from_text(parameter.schema_type, text), mode="json")
         return values
 
@@ -557,7 +537,9 @@ class BaseMockAPI(httpx.MockTransport):
                 errors += _errors(error, parameter.location, parameter.name)
                 continue
             if parameter.location == "path":
-                path_values[parameter.name] = _adapter(parameter.schema_type).dump_python(value, mode="json")
+                path_values[parameter.name] = type_adapter(parameter.schema_type).dump_python(
+                    value, mode="json"
+                )
         body: Any = None
         has_body = bool(request.content)
         if operation.body_type is not None:
@@ -572,7 +554,7 @@ class BaseMockAPI(httpx.MockTransport):
                 except ValueError as error:
                     return _error(422, f"the body is not valid JSON: {error}")
                 try:
-                    _adapter(operation.body_type).validate_json(request.content, strict=True)
+                    type_adapter(operation.body_type).validate_json(request.content, strict=True)
                 except pydantic.ValidationError as error:
                     errors += _errors(error, "body")
             elif operation.body_required:
@@ -603,21 +585,23 @@ class BaseMockAPI(httpx.MockTransport):
     def _is_example(
         self, route: _Route, example: MockExample, request: httpx.Request, checked: _Checked
     ) -> bool:
-        if {name: _text(value) for name, value in example.path.items()} != checked.path_text:
+        if {name: wire_text(value) for name, value in example.path.items()} != checked.path_text:
             return False
         auth_params = {scheme.name for scheme in route.operation.security if scheme.kind == "query"}
         sent = sorted(
             (name, value) for name, value in request.url.params.multi_items() if name not in auth_params
         )
         expected = sorted(
-            (name, _text(item))
+            (name, wire_text(item))
             for name, value in example.query.items()
             for item in (value if isinstance(value, list) else [value])
         )
         if sent != expected:
             return False
         for name, value in example.headers.items():
-            text = ",".join(_text(item) for item in value) if isinstance(value, list) else _text(value)
+            text = (
+                ",".join(wire_text(item) for item in value) if isinstance(value, list) else wire_text(value)
+            )
             if request.headers.get(name) != text:
                 return False
         if example.has_body != checked.has_body:
@@ -652,7 +636,7 @@ class BaseMockAPI(httpx.MockTransport):
         return httpx.Response(route.status, json=value)
 
     def _valid_sample(self, route: _Route, path_values: Mapping[str, Any], status: str | None) -> Any:
-        adapter = _adapter(route.response_type)
+        adapter = type_adapter(route.response_type)
         for use_examples in (True, False):
             value = self._fill(
                 route, sample_value(route.response_type, use_examples=use_examples), path_values, status
