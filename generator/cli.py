@@ -20,7 +20,7 @@ __all__ = ["Result", "build", "main"]
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
 DEFAULT_PACKAGE = "seedance_client"
-_SKIP_HINT = "(--skip-unsupported generates the other operations and leaves these out)"
+_SKIP_HINT = "--skip-unsupported would generate the other operations and leave these out."
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def build(
         raise GenerationError(str(spec_path), fatal)
     api = build_api(spec, package, exclude=invalid)
     if api.skipped and not skip_unsupported:
-        raise GenerationError(str(spec_path), [*api.skipped, Problem("", _SKIP_HINT)])
+        raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
     models = generate_models(spec, api)
     files = render_package(api, models)
     command = "python -m generator generate"

@@ -78,11 +78,12 @@ class Spec:
         return value
 
 
-def _record_lines(node: yaml.Node, pointer: str, lines: dict[str, int]) -> None:
-    lines[pointer] = node.start_mark.line + 1
+def _record_lines(node: yaml.Node, pointer: str, lines: dict[str, int], line: int | None = None) -> None:
+    # A mapping's entry is reported at its key's line (`requestBody:`), not where its value starts.
+    lines[pointer] = line if line is not None else node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, child in node.value:
-            _record_lines(child, f"{pointer}/{escape_pointer(key.value)}", lines)
+            _record_lines(child, f"{pointer}/{escape_pointer(key.value)}", lines, key.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
             _record_lines(child, f"{pointer}/{index}", lines)

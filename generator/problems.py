@@ -29,9 +29,10 @@ class Problem:
 class GenerationError(Exception):
     """Generation stopped; ``problems`` says what and where. Nothing was written."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
+    def __init__(self, source: str, problems: list[Problem], hint: str = "") -> None:
         self.source = source
         self.problems = sorted(problems)
         lines = "\n".join(f"  {problem}" for problem in self.problems)
         count = len(self.problems)
-        super().__init__(f"{source}: {count} problem{'s' if count != 1 else ''}:\n{lines}")
+        text = f"{source}: {count} problem{'s' if count != 1 else ''}:\n{lines}"
+        super().__init__(f"{text}\n{hint}" if hint else text)

@@ -204,3 +204,43 @@ def test_an_internal_error_is_reported_without_traceback(
 def test_console_script_is_declared() -> None:
     assert 'seedance-codegen = "generator.cli:main"' in (REPO / "pyproject.toml").read_text()
     assert shutil.which("seedance-codegen", path=str(Path(sys.executable).parent))
+
+
+FORM_SPEC = """\
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /ok:
+    get:
+      operationId: getOk
+      responses:
+        "204": {description: fine}
+  /form:
+    post:
+      operationId: postForm
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object}
+      responses:
+        "204": {description: fine}
+"""
+
+
+def test_unsupported_operation_refuses_the_spec_unless_skipping_is_asked_for(tmp_path: Path) -> None:
+    spec = tmp_path / "form.yaml"
+    spec.write_text(FORM_SPEC)
+    out = tmp_path / "out"
+    refused = run("generate", "--spec", str(spec), "--out", str(out), "--package", "form")
+    assert refused.returncode == 2
+    assert "line 12, /paths/~1form/post/requestBody" in refused.stderr
+    assert "application/x-www-form-urlencoded" in refused.stderr and "--skip-unsupported" in refused.stderr
+    assert not out.exists()
+    skipped = run(
+        "generate", "--spec", str(spec), "--out", str(out), "--package", "form", "--skip-unsupported"
+    )
+    assert skipped.returncode == 0, skipped.stderr
+    assert "skipped operation: line 12, /paths/~1form/post/requestBody" in skipped.stderr
+    operations = (out / "form" / "_operations.py").read_text()
+    assert "def get_ok(" in operations and "post_form" not in operations
+    assert "--skip-unsupported" in operations.split("\n\n", 1)[0]  # the header's command keeps the flag
