@@ -104,6 +104,36 @@ def test_an_unknown_job_is_finished_and_repeats_its_path_parameters(operation) -
     assert all(result[name] == key for name in echoed)
 
 
+@pytest.mark.parametrize("operation", API.operations, ids=lambda operation: operation.name)
+def test_schema_built_answers_never_name_a_documented_unfinished_job(operation) -> None:
+    """Otherwise a downstream test that creates a job unscripted and then waits on it would wait
+    on a documented job that never finishes (the docs reuse one id for both)."""
+    mock = MockAPI()
+    args, kwargs = minimal_arguments(seedance_client, operation)
+    call(mock.client(api_key=KEY), operation.name, args, kwargs)
+    ((_, request),) = mock.calls
+    handed_out = set(_strings(answer_of(mock, request).json()))
+    for waiting in WAITS:
+        final = set(waiting.wait.success) | set(waiting.wait.failure)
+        unfinished = {
+            str(value)
+            for pair in waiting.examples
+            if pair.response.get(waiting.wait.status_field) not in final
+            for value in pair.path.values()
+        }
+        assert not handed_out & unfinished, f"{operation.name} answers with the id of an unfinished example"
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 def _waiting_statuses(operation) -> list[str]:
     """Statuses of the examples that are not final, in order, then the first success."""
     rule = operation.wait
