@@ -25,7 +25,7 @@ $(STAMP): uv.lock pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@if [ "$(UV)" = "$(BIN)/uv" ] && [ ! -x $(BIN)/uv ]; then \
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); fi
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --python $(BIN)/python
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	@touch $@
 
 generate: $(STAMP)
@@ -41,7 +41,8 @@ test: check
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest bench --benchmark-only -p no:randomly -o testpaths=bench
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --compile-bytecode --group bench --python $(BIN)/python
+	$(BIN)/python -m pytest bench --benchmark-only -o testpaths=bench
 
 clean:
 	rm -rf $(VENV)
