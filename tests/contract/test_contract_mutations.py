@@ -16,27 +16,18 @@ request and replay cannot see it.
 from __future__ import annotations
 
 import copy
-import importlib
-import itertools
 import json
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 from replay import load_api, replay, replay_cases
 
-from generator.cli import build
 from generator.ir import Operation
-from generator.output import write_atomically
 
 API = load_api()
 CASES = replay_cases(API)
 ALL = frozenset(operation.name for operation in API.operations)
-_counter = itertools.count()
 
 # A mutation edits the document in place and returns (operations whose replay must fail,
 # operations whose replay may fail).
@@ -264,34 +255,13 @@ def _without_named_examples(document: dict[str, Any]) -> None:
                     media.pop("examples", None)
 
 
-@pytest.fixture
-def generate(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], ModuleType]]:
-    packages: list[tuple[str, str]] = []
-
-    def make(document: dict[str, Any]) -> ModuleType:
-        package = f"mutant_pkg_{next(_counter)}"
-        spec_path = tmp_path / f"{package}.yaml"
-        spec_path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        out = tmp_path / f"out_{package}"
-        write_atomically(build(spec_path, package, out).files, out)
-        sys.path.insert(0, str(out))
-        packages.append((package, str(out)))
-        return importlib.import_module(package)
-
-    yield make
-    for package, out in packages:
-        sys.path.remove(out)
-        for name in [name for name in sys.modules if name == package or name.startswith(package + ".")]:
-            del sys.modules[name]
-
-
 @pytest.mark.parametrize("name", list(MUTATIONS))
-def test_replaying_the_real_examples_catches_the_mutation(name, generate, spec_document) -> None:
+def test_replaying_the_real_examples_catches_the_mutation(name, generate_package, spec_document) -> None:
     document = copy.deepcopy(spec_document)
     _without_named_examples(document)
     mutation = MUTATIONS[name]
     must_fail, may_fail = mutation(document) if mutation else (set(), frozenset())
-    package = generate(document)
+    package = generate_package(document)
     failures: dict[str, list[str]] = {}
     for case in CASES:
         try:

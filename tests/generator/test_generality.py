@@ -24,7 +24,7 @@ PET = {"id": 5, "name": "Rex", "nickname": None, "kind": {"barks": True}}
 
 @pytest.fixture
 def zoo(generate_package) -> ModuleType:
-    return generate_package(ZOO)
+    return generate_package(ZOO, "zoo_generality")
 
 
 @pytest.fixture

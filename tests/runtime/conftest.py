@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import importlib
 import inspect
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -25,9 +24,6 @@ import httpx
 import pytest
 import respx
 import yaml
-
-from generator.cli import build
-from generator.output import write_atomically
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "spec" / "openapi.yaml"
@@ -52,30 +48,7 @@ def pkg() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def generated_packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ModuleType]]:
-    """``generate(spec_dict, package) -> module``: generate a package into a tmp dir and import it."""
-    root = tmp_path_factory.mktemp("runtime_packages")
-    made: dict[str, ModuleType] = {}
-
-    def generate(spec: dict[str, Any], package: str) -> ModuleType:
-        if package not in made:
-            spec_path = root / f"{package}.yaml"
-            spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
-            out = root / f"out_{package}"
-            write_atomically(build(spec_path, package, out).files, out)
-            sys.path.insert(0, str(out))
-            made[package] = importlib.import_module(package)
-        return made[package]
-
-    yield generate
-    for package in made:
-        sys.path.remove(str(root / f"out_{package}"))
-        for name in [name for name in sys.modules if name == package or name.startswith(package + ".")]:
-            del sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def variant(generated_packages: Callable[..., ModuleType], spec_document: dict[str, Any]) -> ModuleType:
+def variant(generate_package: Callable[..., ModuleType], spec_document: dict[str, Any]) -> ModuleType:
     """The real spec with ``x-idempotent`` flipping the retry policy of the POST and the GET, and an
     ``x-wait`` that names the helper ``wait_until_done`` and also treats ``cancelled`` as a failure."""
     spec = copy.deepcopy(spec_document)
@@ -84,11 +57,11 @@ def variant(generated_packages: Callable[..., ModuleType], spec_document: dict[s
     get_task = spec["paths"][TASK_PATH]["get"]
     get_task["x-idempotent"] = False
     get_task["x-wait"] = {**get_task["x-wait"], "name": "wait_until_done", "failure": ["failed", "cancelled"]}
-    return generated_packages(spec, "seedance_variant")
+    return generate_package(spec, "seedance_variant")
 
 
 @pytest.fixture(scope="session")
-def zoo(generated_packages: Callable[..., ModuleType]) -> ModuleType:
+def zoo(generate_package: Callable[..., ModuleType]) -> ModuleType:
     """The generator's zoo spec plus ``searchPets``: an apiKey in the query and a ``2XX`` answer."""
     spec: dict[str, Any] = yaml.safe_load(ZOO_SPEC.read_text(encoding="utf-8"))
     spec["components"]["securitySchemes"]["queryKey"] = {"type": "apiKey", "in": "query", "name": "api_key"}
@@ -109,12 +82,7 @@ def zoo(generated_packages: Callable[..., ModuleType]) -> ModuleType:
             },
         }
     }
-    return generated_packages(spec, "zoo_runtime")
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+    return generate_package(spec, "zoo_runtime")
 
 
 class FakeClock:

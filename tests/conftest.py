@@ -1,0 +1,53 @@
+"""Fixtures shared by every test folder: packages generated from specs of the tests' own."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.cli import build
+from generator.output import write_atomically
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def generate_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ModuleType]]:
+    """``generate_package(spec, package=None) -> module``: generate a package from a spec (a path or
+    a dict) into a temporary folder and import it. A package named by the caller is made once."""
+    root = tmp_path_factory.mktemp("generated_packages")
+    made: dict[str, ModuleType] = {}
+
+    def generate(spec: dict[str, Any] | Path, package: str | None = None) -> ModuleType:
+        package = package or f"generated_pkg_{next(_counter)}"
+        if package in made:
+            return made[package]
+        if isinstance(spec, dict):
+            spec_path = root / f"{package}.yaml"
+            spec_path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        else:
+            spec_path = spec
+        out = root / f"out_{package}"
+        write_atomically(build(spec_path, package, out).files, out)
+        sys.path.insert(0, str(out))
+        made[package] = importlib.import_module(package)
+        return made[package]
+
+    yield generate
+    for package in made:
+        sys.path.remove(str(root / f"out_{package}"))
+        for name in [name for name in sys.modules if name == package or name.startswith(package + ".")]:
+            del sys.modules[name]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
