@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
 from .ir import build_api
-from .load import iter_operations, lint, load_spec, validate
+from .load import Spec, iter_operations, lint, load_spec, validate
 from .models import generate_models
 from .output import Header, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
 from .render import render_package
+from .versioning import bump_warning, changelog_entry, package_version, suggested_bump, update_changelog
 
 __all__ = ["Result", "build", "main"]
 
@@ -71,18 +74,20 @@ def build(
     api = build_api(spec, package, exclude=invalid)
     if api.skipped and not skip_unsupported:
         raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
+    version, version_warning = package_version((spec.document.get("info") or {}).get("version"))
+    api = replace(api, version=version)
     models = generate_models(spec, api)
     files = render_package(api, models)
+    files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
-        command += f" --spec {_display(spec_path)} --out {_display(out)} --package {package}"
+        command += f" --spec SPEC --out OUT --package {package}"
     if skip_unsupported:
         command += " --skip-unsupported"
-    header = Header(
-        spec_name=_display(spec_path), spec_sha256=spec.sha256, generator_version=__version__, command=command
-    )
+    header = Header(generator_version=__version__, command=command)
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
-    return Result(formatted, api.skipped, len(api.operations), models.warnings)
+    notes = models.warnings + ((version_warning,) if version_warning else ())
+    return Result(formatted, api.skipped, len(api.operations), notes)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,6 +110,14 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="leave out operations that are invalid or use unsupported constructs, instead of refusing the spec",
         )
+        if name == "check":
+            command.add_argument(
+                "--vendored",
+                type=Path,
+                metavar="PATH",
+                help="instead: does this copy of a generated package (anywhere) match the spec? exit 1 when stale",
+            )
+    _add_review_commands(commands)
     return parser
 
 
@@ -115,6 +128,8 @@ def _report_skipped(result: Result) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if arguments.command in _REVIEW_COMMANDS or getattr(arguments, "vendored", None) is not None:
+        return _review(arguments)
     try:
         result = build(
             arguments.spec, arguments.package, arguments.out, skip_unsupported=arguments.skip_unsupported
@@ -127,18 +142,121 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error of the generator: {type(error).__name__}: {error}", file=sys.stderr)
         print("nothing was written. Please report this with the spec that caused it.", file=sys.stderr)
         return 3
+    files = _with_changelog(result.files, arguments.out)
     if arguments.command == "generate":
         _report_skipped(result)
-        write_atomically(result.files, arguments.out)
+        _warn_about_version(arguments.spec, arguments.out / arguments.package, result.notes)
+        write_atomically(files, arguments.out)
         print(
             f"generated {arguments.out}/{arguments.package}: {result.operations} operations, "
             f"{len(result.files)} files ({len(result.skipped)} operations skipped)"
         )
         return 0
-    reports = compare(result.files, arguments.out)
+    reports = compare(files, arguments.out)
     if reports:
         print("\n".join(reports))
         print(f"{arguments.out} is out of date with {arguments.spec}: run `make generate`.", file=sys.stderr)
         return 1
     print(f"{arguments.out} is up to date with {arguments.spec}.")
     return 0
+
+
+# ------------------------------------------------- reviewing a change: diff, changelog, check --vendored
+
+_REVIEW_COMMANDS = ("diff", "changelog")
+_SOURCE_HELP = "a spec file, git:REV (the spec at a revision), or a generated package folder"
+
+
+def _add_review_commands(commands: Any) -> None:
+    text = "what changes for code that calls the client, from OLD to NEW; exit 1 when anything breaks"
+    diff = commands.add_parser("diff", help=text, description=text)
+    text = "the version bump that the changes from OLD to NEW call for, and a changelog entry"
+    changelog = commands.add_parser("changelog", help=text, description=text)
+    for command in (diff, changelog):
+        command.add_argument("old", metavar="OLD", help=_SOURCE_HELP)
+        command.add_argument("new", metavar="NEW", help=_SOURCE_HELP)
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    changelog.add_argument(
+        "--update",
+        type=Path,
+        metavar="FILE",
+        help="write the entry into FILE (replacing the one for the same version)",
+    )
+
+
+def _review(arguments: argparse.Namespace) -> int:
+    try:
+        if arguments.command == "check":
+            return _check_vendored(arguments.spec, arguments.vendored)
+        old = load_side(arguments.old, arguments.new)
+        new = load_side(arguments.new, arguments.old)
+        changes = diff_specs(old, new)
+        if arguments.command == "diff":
+            shown = format_changes(changes, arguments.format, old=arguments.old, new=arguments.new)
+            sys.stdout.write(shown)
+            return 1 if any(change.level == BREAKING for change in changes) else 0
+        old_version, new_version = _version_of(old), _version_of(new)
+        entry = changelog_entry(old_version, new_version, changes)
+        warning = bump_warning(old_version, new_version, changes)
+        print(f"suggested bump: {suggested_bump(changes)} ({summary(changes)})")
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
+        if arguments.update is not None:
+            existing = arguments.update.read_text(encoding="utf-8") if arguments.update.exists() else ""
+            arguments.update.write_text(update_changelog(existing, entry), encoding="utf-8")
+            print(f"updated {arguments.update} ({new_version}).")
+        else:
+            print()
+            sys.stdout.write(entry)
+        return 0
+    except GenerationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+
+
+def _version_of(spec: Spec) -> str:
+    return package_version((spec.document.get("info") or {}).get("version"))[0]
+
+
+def _check_vendored(spec_path: Path, vendored: Path) -> int:
+    """Exit 0 when the copy was generated from this spec, 1 when it is stale (with what changed)."""
+    current = load_side(str(spec_path))
+    copy = load_side(str(vendored))
+    if copy.document == current.document:
+        print(f"{vendored} is current: generated from {spec_path} ({_version_of(current)}).")
+        return 0
+    changes = diff_specs(copy, current)
+    print(
+        f"{vendored} is stale: it was generated from version {_version_of(copy)}, the spec is now {_version_of(current)}."
+    )
+    if changes:
+        sys.stdout.write(format_changes(changes))
+    print(f"suggested bump: {suggested_bump(changes)}. Regenerate the copy to update it.")
+    return 1
+
+
+def _with_changelog(files: dict[str, str], out: Path) -> dict[str, str]:
+    """The output files plus the folder's CHANGELOG.md, which `changelog --update` keeps, not `generate`."""
+    changelog = out / "CHANGELOG.md"
+    if not changelog.is_file():
+        return files
+    return {**files, "CHANGELOG.md": changelog.read_text(encoding="utf-8")}
+
+
+def _warn_about_version(spec_path: Path, package: Path, notes: tuple[str, ...]) -> None:
+    """Warnings of this generation, and one when the changes call for a larger version bump."""
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    if not (package / SPEC_FILE).is_file():
+        return
+    try:
+        old, new = load_side(str(package)), load_side(str(spec_path))
+    except GenerationError:  # the committed copy cannot be read: nothing to compare with
+        return
+    changes = diff_specs(old, new)
+    warning = bump_warning(_version_of(old), _version_of(new), changes)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
