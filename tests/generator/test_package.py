@@ -16,6 +16,7 @@ import pydantic
 import pytest
 import seedance_client
 import yaml
+from packaging.version import Version
 from seedance_client import models
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,7 +85,10 @@ def test_spec_sha256_and_version() -> None:
         seedance_client.SPEC_SHA256
         == hashlib.sha256((REPO / "spec" / "openapi.yaml").read_bytes()).hexdigest()
     )
-    assert seedance_client.__version__ == SPEC["info"]["version"]
+    # info.version is the one source of the version (normalised to PEP 440).
+    assert seedance_client.__version__ == str(Version(SPEC["info"]["version"]))
+    pyproject = (REPO / "generated" / "pyproject.toml").read_text()
+    assert f'version = "{seedance_client.__version__}"' in pyproject
 
 
 @pytest.mark.parametrize(
@@ -146,25 +150,60 @@ def test_urls_pass_byte_for_byte() -> None:
     assert request.model_dump(mode="json", exclude_unset=True) == {"first_frame": url, "last_frame": url}
 
 
-def test_enum_fields_are_literal_types_and_duration_is_a_plain_int() -> None:
-    def literal_values(annotation: object) -> set[object]:
-        while hasattr(annotation, "__value__"):  # a type alias
-            annotation = annotation.__value__
-        if typing.get_origin(annotation) is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        assert typing.get_origin(annotation) is typing.Literal, annotation
-        return set(typing.get_args(annotation))
+def _literal_values(annotation: object) -> set[object]:
+    while hasattr(annotation, "__value__"):  # a type alias
+        annotation = annotation.__value__
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    assert typing.get_origin(annotation) is typing.Literal, annotation
+    return set(typing.get_args(annotation))
 
-    fields = models.Seedance20Request.model_fields
-    assert literal_values(fields["model"].annotation) == {"fast", "standard"}
-    assert literal_values(fields["resolution"].annotation) == {"480p", "720p"}
-    assert "1080p" in literal_values(models.SeedancePro15Request.model_fields["resolution"].annotation)
-    for value in (-1, 4, 15):
-        duration = models.Seedance20Request(duration=value).duration
-        assert type(duration) is int and duration == value
-    for value in (-2, 0, 3, 16):
-        with pytest.raises(pydantic.ValidationError):
-            models.Seedance20Request(duration=value)
+
+# (model, field, the enum schema it names), for every request field that is a $ref to an enum
+ENUM_FIELDS = [
+    (model, name, SCHEMAS[schema["$ref"].rpartition("/")[2]])
+    for model in REQUEST_MODELS
+    for name, schema in SCHEMAS[model.__name__]["properties"].items()
+    if "enum" in SCHEMAS.get(str(schema.get("$ref", "")).rpartition("/")[2], {})
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "enum"), ENUM_FIELDS, ids=[f"{model.__name__}.{name}" for model, name, _ in ENUM_FIELDS]
+)
+def test_enum_fields_are_literal_types_of_the_spec_values(
+    model: type[pydantic.BaseModel], name: str, enum: dict
+) -> None:
+    assert _literal_values(model.model_fields[name].annotation) == set(enum["enum"])
+
+
+# (model, the const, minimum, maximum) of every "-1 or A..B" integer field
+ANY_OF_INTEGERS = [
+    (model, name, schema["anyOf"])
+    for model in REQUEST_MODELS
+    for name, schema in SCHEMAS[model.__name__]["properties"].items()
+    if schema.get("type") == "integer" and "anyOf" in schema
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "branches"),
+    ANY_OF_INTEGERS,
+    ids=[f"{model.__name__}.{name}" for model, name, _ in ANY_OF_INTEGERS],
+)
+def test_any_of_integers_are_plain_ints_within_their_bounds(
+    model: type[pydantic.BaseModel], name: str, branches: list
+) -> None:
+    constants = [branch["const"] for branch in branches if "const" in branch]
+    [span] = [branch for branch in branches if "minimum" in branch]
+    low, high = span["minimum"], span["maximum"]
+    for value in (*constants, low, high):
+        accepted = getattr(model.model_validate({"prompt": "a fox", name: value}), name)
+        assert type(accepted) is int and accepted == value
+    for value in (low - 1, high + 1, *(constant - 1 for constant in constants)):
+        if value not in constants and not low <= value <= high:
+            with pytest.raises(pydantic.ValidationError):
+                model.model_validate({"prompt": "a fox", name: value})
 
 
 @pytest.mark.parametrize(
