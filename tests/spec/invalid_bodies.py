@@ -31,7 +31,7 @@ _LABEL = {S20: "2.0", P15: "pro1.5"}
 PROMPT = "A red fox trots through fresh snow at dawn."
 FIRST = "https://example.com/first_frame.jpg"
 LAST = "https://example.com/last_frame.jpg"
-REFS = [f"https://example.com/refs/{n}.png" for n in range(1, 11)]
+REFS = [f"https://example.com/refs/{n}.png" for n in range(1, 4)]
 
 # The request example of the seedance-2.0 page, exactly as published (inconsistency 2:
 # it combines reference_images with first_frame and last_frame).
@@ -90,36 +90,99 @@ def _null_cases(spec: dict[str, Any]) -> list[InvalidCase]:
     return cases
 
 
+def _property(spec: dict[str, Any], schema: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = spec["components"]["schemas"][schema]["properties"][name]
+    return found
+
+
+def _enum(spec: dict[str, Any], schema: str, name: str) -> list[Any]:
+    """The values of the enum schema that a property names with ``$ref``."""
+    reference = _property(spec, schema, name)["$ref"].rpartition("/")[2]
+    return list(spec["components"]["schemas"][reference]["enum"])
+
+
+def _bound_cases(spec: dict[str, Any]) -> list[InvalidCase]:
+    """Cases at the edges of the bounds, read from the spec so that a changed bound moves them."""
+    p = {"prompt": PROMPT}
+    cases = []
+    for schema in (S20, P15):
+        # duration: only -1 or A..B, inconsistency 3
+        branches = _property(spec, schema, "duration")["anyOf"]
+        [constant] = [branch["const"] for branch in branches if "const" in branch]
+        [span] = [branch for branch in branches if "minimum" in branch]
+        low, high = span["minimum"], span["maximum"]
+        cases += [
+            _case(f"duration-{low - 1}", schema, {**p, "duration": low}, put={"duration": low - 1}),
+            _case(f"duration-{high + 1}", schema, {**p, "duration": high}, put={"duration": high + 1}),
+            _case("duration-string", schema, {**p, "duration": low}, put={"duration": str(low)}),
+            _case("duration-true", schema, {**p, "duration": low}, put={"duration": True}),
+        ]
+        if constant - 1 < low:
+            below = f"duration-{constant - 1}".replace("-" + "-", "-minus-")
+            cases.append(_case(below, schema, {**p, "duration": constant}, put={"duration": constant - 1}))
+        if constant + 1 < low:  # between the constant and the span (0 today)
+            between = {**p, "duration": constant}
+            cases.append(_case(f"duration-{constant + 1}", schema, between, put={"duration": constant + 1}))
+        # prompt length, in characters, not bytes (the pro 1.5 base uses CJK text)
+        limit = _property(spec, schema, "prompt")["maxLength"]
+        letter = "a" if schema == S20 else "狐"
+        cases.append(
+            _case(
+                f"prompt-{limit + 1}-chars",
+                schema,
+                {"prompt": letter * limit},
+                put={"prompt": letter * (limit + 1)},
+            )
+        )
+    # reference_images: A..B items
+    images = _property(spec, S20, "reference_images")
+    most, least = images["maxItems"], images["minItems"]
+    refs = [f"https://example.com/refs/{n}.png" for n in range(1, most + 2)]
+    cases += [
+        _case(
+            f"{most + 1}-reference-images",
+            S20,
+            {"reference_images": refs[:most]},
+            put={"reference_images": refs},
+        ),
+        _case(
+            f"{least - 1}-reference-images",
+            S20,
+            {"reference_images": refs[:least]},
+            put={"reference_images": refs[: least - 1]},
+        ),
+    ]
+    return cases
+
+
+def _enum_cases(spec: dict[str, Any]) -> list[InvalidCase]:
+    """A value the enum lacks, from a valid one of the spec (the first and last, so a removed one shows)."""
+    p = {"prompt": PROMPT}
+    s20_resolutions, p15_resolutions = _enum(spec, S20, "resolution"), _enum(spec, P15, "resolution")
+    model = _enum(spec, S20, "model")[-1]
+    ratio = _enum(spec, S20, "ratio")[0]
+    only_pro = [value for value in p15_resolutions if value not in s20_resolutions]
+    cases = [
+        _case("unknown-ratio", S20, {**p, "ratio": ratio}, put={"ratio": "2:1"}),
+        _case("unknown-ratio", P15, {**p, "ratio": ratio}, put={"ratio": "2:1"}),
+        _case("model-turbo", S20, {**p, "model": model}, put={"model": "turbo"}),
+    ]
+    # a resolution that only pro 1.5 offers (1080p, inconsistency 5)
+    cases += [
+        _case(f"resolution-{value}", S20, {**p, "resolution": s20_resolutions[0]}, put={"resolution": value})
+        for value in only_pro
+    ]
+    return cases
+
+
 def _hand_written_cases() -> list[InvalidCase]:
     p = {"prompt": PROMPT}
     frames = {**p, "first_frame": FIRST, "last_frame": LAST}
     draft = {**p, "draft": True, "resolution": "480p"}
     docs_frames = {k: v for k, v in PUBLISHED_SEEDANCE_2_0_EXAMPLE.items() if k != "reference_images"}
     return [
-        # duration: only -1 or 4..15 (2.0) / 4..12 (pro 1.5), inconsistency 3
-        _case("duration-3", S20, {**p, "duration": 4}, put={"duration": 3}),
-        _case("duration-0", S20, {**p, "duration": -1}, put={"duration": 0}),
-        _case("duration-minus-2", S20, {**p, "duration": -1}, put={"duration": -2}),
-        _case("duration-16", S20, {**p, "duration": 15}, put={"duration": 16}),
-        _case("duration-13", P15, {**p, "duration": 12}, put={"duration": 13}),
-        _case("duration-3", P15, {**p, "duration": 4}, put={"duration": 3}),
-        _case("duration-string", S20, {**p, "duration": 5}, put={"duration": "5"}),
-        _case("duration-string", P15, {**p, "duration": 5}, put={"duration": "5"}),
-        _case("duration-true", S20, {**p, "duration": 5}, put={"duration": True}),
-        _case("duration-true", P15, {**p, "duration": 5}, put={"duration": True}),
-        # reference_images: 1..9 items
-        _case("10-reference-images", S20, {"reference_images": REFS[:9]}, put={"reference_images": REFS}),
-        _case("empty-reference-images", S20, {"reference_images": REFS[:1]}, put={"reference_images": []}),
-        # prompt length (2000 characters, not bytes: the base uses CJK text for pro 1.5)
-        _case("prompt-2001-chars", S20, {"prompt": "a" * 2000}, put={"prompt": "a" * 2001}),
-        _case("prompt-2001-chars", P15, {"prompt": "狐" * 2000}, put={"prompt": "狐" * 2001}),
         _case("empty-prompt", P15, {"prompt": "x"}, put={"prompt": ""}),
         _case("missing-prompt", P15, {**p, "duration": 5}, drop=("prompt",)),
-        # enums
-        _case("resolution-1080p", S20, {**p, "resolution": "720p"}, put={"resolution": "1080p"}),
-        _case("unknown-ratio", S20, {**p, "ratio": "16:9"}, put={"ratio": "2:1"}),
-        _case("unknown-ratio", P15, {**p, "ratio": "16:9"}, put={"ratio": "2:1"}),
-        _case("model-turbo", S20, {**p, "model": "standard"}, put={"model": "turbo"}),
         # draft needs an explicit 480p, inconsistency 4
         _case("draft-720p", P15, draft, put={"resolution": "720p"}),
         _case("draft-without-resolution", P15, draft, drop=("resolution",)),
@@ -151,6 +214,9 @@ def _hand_written_cases() -> list[InvalidCase]:
     ]
 
 
-INVALID_CASES: list[InvalidCase] = _hand_written_cases() + _null_cases(load_spec())
+_SPEC = load_spec()
+INVALID_CASES: list[InvalidCase] = (
+    _hand_written_cases() + _bound_cases(_SPEC) + _enum_cases(_SPEC) + _null_cases(_SPEC)
+)
 
 INVALID_BODIES: list[tuple[str, str, dict[str, Any]]] = [(c.id, c.schema, c.body) for c in INVALID_CASES]
