@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -224,6 +225,13 @@ def _version_of(spec: Spec) -> str:
 def _check_vendored(spec_path: Path, vendored: Path) -> int:
     """Exit 0 when the copy was generated from this spec, 1 when it is stale (with what changed)."""
     current = load_side(str(spec_path))
+    digest = _older_copy_digest(vendored)
+    if digest is not None:  # made before packages carried their spec: the hash still tells
+        if digest == current.sha256:
+            print(f"{vendored} is current: generated from {spec_path} ({_version_of(current)}).")
+            return 0
+        print(f"{vendored} is stale: generated from another spec (sha256 {digest[:12]}...); regenerate it.")
+        return 1
     copy = load_side(str(vendored))
     if copy.document == current.document:
         print(f"{vendored} is current: generated from {spec_path} ({_version_of(current)}).")
@@ -236,6 +244,15 @@ def _check_vendored(spec_path: Path, vendored: Path) -> int:
         sys.stdout.write(format_changes(changes))
     print(f"suggested bump: {suggested_bump(changes)}. Regenerate the copy to update it.")
     return 1
+
+
+def _older_copy_digest(vendored: Path) -> str | None:
+    """The SPEC_SHA256 of a package folder without ``_spec.json`` (made by an older generator)."""
+    version = vendored / "_version.py"
+    if (vendored / SPEC_FILE).exists() or not version.is_file():
+        return None
+    match = re.search(r'^SPEC_SHA256 = "([0-9a-f]{64})"', version.read_text(encoding="utf-8"), re.MULTILINE)
+    return match.group(1) if match else None
 
 
 def _with_changelog(files: dict[str, str], out: Path) -> dict[str, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 import sys
 import typing
 from collections.abc import Callable
@@ -243,3 +244,15 @@ def test_a_spec_edit_leaves_the_files_it_does_not_change_untouched(tmp_path: Pat
     client = vendored / "_client.py"
     client.write_text("# vendored by myapp on 2026-11-21\n" + client.read_text())
     assert cli.main(["check", "--vendored", str(vendored)]) == 0
+
+
+def test_a_copy_made_before_packages_carried_their_spec_is_checked_by_its_hash(tmp_path: Path) -> None:
+    copy_folder = tmp_path / "seedance_client"
+    write_atomically(
+        {path.name: path.read_text() for path in COMMITTED.iterdir() if path.name != "_spec.json"},
+        copy_folder,
+    )
+    assert cli.main(["check", "--vendored", str(copy_folder)]) == 0
+    version = copy_folder / "_version.py"
+    version.write_text(re.sub(r'SPEC_SHA256 = "\w+"', f'SPEC_SHA256 = "{"0" * 64}"', version.read_text()))
+    assert cli.main(["check", "--vendored", str(copy_folder)]) == 1
