@@ -216,6 +216,10 @@ def _review(arguments: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: {error.filename}: {error.strerror}", file=sys.stderr)
         return 2
+    except Exception as error:  # a bug of the generator: say so plainly
+        print(f"internal error of the generator: {type(error).__name__}: {error}", file=sys.stderr)
+        print("Please report this with the specs that caused it.", file=sys.stderr)
+        return 3
 
 
 def _version_of(spec: Spec) -> str:
