@@ -127,6 +127,8 @@ RULES: dict[str, str] = {
     "request-property-pattern-changed": BREAKING,
     "request-property-enum-value-removed": BREAKING,
     "request-property-enum-value-added": NON_BREAKING,
+    "request-property-enum-set": BREAKING,
+    "request-property-enum-unset": NON_BREAKING,
     "request-property-const-changed": BREAKING,
     "request-property-any-of-removed": BREAKING,
     "request-property-any-of-added": NON_BREAKING,
@@ -147,6 +149,8 @@ RULES: dict[str, str] = {
     "response-property-enum-value-removed": BREAKING,
     "response-property-enum-value-removed-unmatched": NON_BREAKING,
     "response-property-enum-value-added": INFO,
+    "response-property-enum-set": NON_BREAKING,
+    "response-property-enum-unset": BREAKING,
     "response-property-const-changed": BREAKING,
     "response-property-any-of-added": BREAKING,
     "response-property-any-of-removed": NON_BREAKING,
@@ -191,7 +195,9 @@ def load_side(source: str, other: str | None = None) -> Spec:
         return _load_git(source[4:], other)
     path = Path(source)
     if path.is_dir():
-        return load_spec(_package_spec(path))
+        spec = load_spec(_package_spec(path))
+        spec.lines = {}  # one line of JSON: its line numbers would say nothing
+        return spec
     return load_spec(path)
 
 
@@ -660,8 +666,6 @@ class _Differ:
             found = set(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
             if schema.get("nullable") is True:
                 found.add("null")
-            if "integer" in found:
-                found.add("number") if "number" in found else None
             return found
 
         old_types, new_types = types(old), types(new)
@@ -685,6 +689,13 @@ class _Differ:
         self, old: dict[str, Any], new: dict[str, Any], side: str, field: str, pointer: str
     ) -> None:
         old_values, new_values = old.get("enum"), new.get("enum")
+        if isinstance(old_values, list) != isinstance(new_values, list):
+            # An enum where there was none narrows the values; no enum any more widens them.
+            change, text = (
+                ("set", f"now one of {new_values}") if new_values else ("unset", "no longer an enum")
+            )
+            self.add(f"{side}-property-enum-{change}", field, f"{pointer}/enum", f"{field}: {text}.")
+            return
         if not isinstance(old_values, list) or not isinstance(new_values, list):
             return
         for value in old_values:

@@ -260,6 +260,13 @@ CASES: dict[str, tuple[Edit | None, Edit]] = {
     "request-property-pattern-changed": (None, set_at(f"{REQ}/properties/code", "pattern", "^y")),
     "request-property-enum-value-removed": (None, set_at("/components/schemas/Mode", "enum", ["a"])),
     "request-property-enum-value-added": (None, set_at("/components/schemas/Mode", "enum", ["a", "b", "c"])),
+    "request-property-enum-set": (None, set_at(f"{REQ}/properties/name", "enum", ["x", "y"])),
+    "request-property-enum-unset": (
+        set_at(f"{REQ}/properties/name", "enum", ["x", "y"]),
+        delete_at(f"{REQ}/properties/name", "enum"),
+    ),
+    "response-property-enum-set": (None, set_at(f"{TASK}/properties/id", "enum", ["x", "y"])),
+    "response-property-enum-unset": (None, delete_at(f"{TASK}/properties/status", "enum")),
     "request-property-const-changed": (None, set_at(f"{REQ}/properties/duration/anyOf/0", "const", 0)),
     "request-property-any-of-removed": (None, set_at(f"{REQ}/properties/duration", "anyOf", [{"const": -1}])),
     "request-property-any-of-added": (
