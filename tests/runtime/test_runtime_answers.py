@@ -3,6 +3,7 @@ sent, lenient parsing keeps a paid result, and errors say which task and which r
 
 from __future__ import annotations
 
+import copy
 import logging
 import subprocess
 import sys
@@ -165,7 +166,9 @@ def test_log_variable_info_from_a_fresh_process(tmp_path):
         """
     )
     env = {"SINANCODE_LOG": "info", "PYTHONPATH": "generated", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
 
     assert result.returncode == 0, result.stderr
     assert "Retrying get_task" in result.stderr
@@ -225,8 +228,6 @@ async def test_result_urls_reads_both_documented_shapes(h, result, expected):
 
 
 async def test_result_urls_come_from_the_specs_x_result(make_harness, generate_package, spec_document):
-    import copy
-
     spec = copy.deepcopy(spec_document)
     get_task = spec["paths"]["/tasks/{id}"]["get"]
     get_task["x-result"] = {"name": "output_links", "field": "result", "url-field": "type"}

@@ -7,6 +7,7 @@ import inspect
 import json
 
 import httpx
+import pydantic
 import pytest
 
 pytestmark = pytest.mark.anyio
@@ -24,7 +25,9 @@ async def test_every_method_takes_the_options_as_keywords(h):
     client = h.client()
     for name, method in _methods(client):
         parameters = inspect.signature(method).parameters
-        expected = [*OPTIONS, "extra_body"] if name.endswith("generate_seedance_2_0") or "pro" in name else OPTIONS
+        expected = (
+            [*OPTIONS, "extra_body"] if name.endswith("generate_seedance_2_0") or "pro" in name else OPTIONS
+        )
         for option in expected:
             assert parameters[option].kind is inspect.Parameter.KEYWORD_ONLY, (name, option)
         assert ("extra_body" in parameters) == ("extra_body" in expected), name
@@ -64,8 +67,6 @@ async def test_extra_body_alone_is_the_body_and_validation_still_applies_to_argu
 
     await h.call(client.generate_seedance_2_0, extra_body={"new_field": True})
     assert json.loads(route.calls.last.request.content) == {"new_field": True}
-
-    import pydantic
 
     with pytest.raises(pydantic.ValidationError):
         await h.call(client.generate_seedance_2_0, duration=3, extra_body={"new_field": True})
