@@ -24,7 +24,10 @@ __all__ = ["Api", "Argument", "Body", "ExamplePair", "Operation", "Response", "W
 _IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
 # Names that the generated methods use themselves, so no argument may take them.
-_RESERVED_ARGUMENTS = frozenset({"self", "body", "poll_interval", "timeout"})
+# The per-call options of every method are reserved too (see _macros.jinja).
+_RESERVED_ARGUMENTS = frozenset(
+    {"self", "body", "poll_interval", "timeout", "extra_headers", "extra_query", "extra_body", "max_retries"}
+)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ max_retries, for the plain methods and their raw-response twins."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 
@@ -129,3 +130,21 @@ async def test_raw_response_methods_take_the_options(h):
     assert request.headers["X-Trace"] == "1"
     assert json.loads(request.content)["seed"] == 1
     assert request.extensions["timeout"]["read"] == 4.0
+
+
+async def test_a_spec_parameter_named_like_an_option_is_renamed(
+    make_harness, generate_package, spec_document
+):
+    spec = copy.deepcopy(spec_document)
+    spec["paths"]["/tasks/{id}"]["get"]["parameters"] = [
+        *spec["paths"]["/tasks/{id}"]["get"].get("parameters", []),
+        {"name": "max_retries", "in": "query", "schema": {"type": "integer"}},
+    ]
+    h = make_harness(generate_package(spec, "seedance_option_clash"))
+    route = h.router.get(h.url("/tasks/t1")).respond(503)
+
+    with pytest.raises(h.pkg.InternalServerError):
+        await h.call(h.client(max_retries=2).get_task, "t1", max_retries_query=7, max_retries=0)
+
+    assert route.call_count == 1
+    assert route.calls.last.request.url.params["max_retries"] == "7"
