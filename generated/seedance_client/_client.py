@@ -362,13 +362,13 @@ class Client(SyncAPIClient):
             timeout=timeout,
         )
 
-    def result_urls(self, result_of: Task) -> list[str]:
+    def result_urls(self, answer: Task) -> list[str]:
         """The output URLs of a finished answer of ``get_task``, whatever the shape of its ``result``.
 
         A list of URL strings is returned as is; from a list of objects, each one's
         ``url``. Empty when there is no ``result``. Pass each URL to ``download``.
         """
-        return result_urls(result_of, ResultRule(field="result", url_field="url"))
+        return result_urls(answer, ResultRule(field="result", url_field="url"))
 
     @cached_property
     def with_raw_response(self) -> ClientWithRawResponse:
@@ -862,13 +862,13 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
         )
 
-    def result_urls(self, result_of: Task) -> list[str]:
+    def result_urls(self, answer: Task) -> list[str]:
         """The output URLs of a finished answer of ``get_task``, whatever the shape of its ``result``.
 
         A list of URL strings is returned as is; from a list of objects, each one's
         ``url``. Empty when there is no ``result``. Pass each URL to ``download``.
         """
-        return result_urls(result_of, ResultRule(field="result", url_field="url"))
+        return result_urls(answer, ResultRule(field="result", url_field="url"))
 
     @cached_property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
