@@ -122,8 +122,9 @@ def _timeout(value: TimeoutTypes) -> httpx.Timeout:
 
 
 def _file_name(url: httpx.URL) -> str:
-    name = unquote(url.path.rsplit("/", 1)[-1])
-    return name if name not in ("", ".", "..") else "download"
+    # The last segment, decoded, and only its last part: "%2F.." in a URL never leaves the folder.
+    name = unquote(url.path.rsplit("/", 1)[-1]).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name if name not in ("", ".", "..") and "\x00" not in name else "download"
 
 
 class _BaseAPIClient(Generic[HttpClientT]):
@@ -459,8 +460,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
     @staticmethod
     def _download_target(url: str | httpx.URL, destination: str | os.PathLike[str]) -> Path:
         target = Path(destination)
-        if target.is_dir():
+        if target.is_dir() or os.fspath(destination).endswith(("/", os.sep)):
             target = target / _file_name(httpx.URL(url))
+        target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
     @staticmethod
@@ -575,7 +577,8 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
         *,
         on_progress: ProgressCallback | None = None,
     ) -> Path:
-        """Download ``url`` to ``destination`` (a file, or a folder to put the URL's file name in).
+        """Download ``url`` to ``destination``: a file, or a folder (an existing one, or a path
+        ending with ``/``) to put the URL's file name in. Missing folders are created.
 
         The body is streamed to a temporary file next to the destination, which is renamed when
         complete: the destination never holds a partial file. The api key is sent only to the

@@ -154,3 +154,32 @@ async def test_a_5xx_on_download_is_retried(h, tmp_path):
 
     assert route.call_count == 2
     assert (tmp_path / "v.mp4").read_bytes() == b"ok"
+
+
+async def test_a_folder_that_does_not_exist_yet_is_created(h, tmp_path):
+    h.router.get(STORAGE).respond(200, content=b"video")
+
+    written = await h.call(h.client().download, STORAGE, f"{tmp_path}/videos/")
+
+    assert written == tmp_path / "videos" / "clip 1.mp4"
+    assert written.read_bytes() == b"video"
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/a/..%2F..%2Fescape.mp4", "escape.mp4"),
+        ("/a/..%5C..%5Cescape.mp4", "escape.mp4"),
+        ("/a/..", "download"),
+    ],
+)
+async def test_a_file_name_from_the_url_never_leaves_the_folder(h, tmp_path, path, name):
+    url = "https://storage.example.com" + path
+    h.router.get(url).respond(200, content=b"v")
+    folder = tmp_path / "in"
+    folder.mkdir()
+
+    written = await h.call(h.client().download, url, folder)
+
+    assert written == folder / name
+    assert sorted(os.listdir(tmp_path)) == ["in"]
