@@ -148,3 +148,11 @@ async def test_a_spec_parameter_named_like_an_option_is_renamed(
 
     assert route.call_count == 1
     assert route.calls.last.request.url.params["max_retries"] == "7"
+
+
+async def test_extra_headers_never_replace_the_api_key(h):
+    route = h.router.get(h.url("/tasks/t1")).respond(200, json=h.task_json())
+
+    await h.call(h.client().get_task, "t1", extra_headers={"Authorization": "Bearer someone-else"})
+
+    assert route.calls.last.request.headers["Authorization"] == f"Bearer {h.api_key}"
