@@ -24,7 +24,10 @@ __all__ = ["Api", "Argument", "Body", "ExamplePair", "Operation", "Response", "W
 _IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
 # Names that the generated methods use themselves, so no argument may take them.
-_RESERVED_ARGUMENTS = frozenset({"self", "body", "poll_interval", "timeout"})
+# The per-call options of every method are reserved too (see _macros.jinja).
+_RESERVED_ARGUMENTS = frozenset(
+    {"self", "body", "poll_interval", "timeout", "extra_headers", "extra_query", "extra_body", "max_retries"}
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,15 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class Result:
+    """Where a finished job's output URLs are, declared with ``x-result`` on an operation."""
+
+    name: str  # the helper listing the URLs
+    field: str
+    url_field: str | None  # for a list of objects: the key holding the URL
+
+
+@dataclass(frozen=True)
 class ExamplePair:
     """Request and response examples that share a name."""
 
@@ -101,6 +113,7 @@ class Operation:
     wait: Wait | None
     examples: tuple[ExamplePair, ...]
     deprecated: bool
+    result: Result | None = None
 
     @property
     def return_models(self) -> tuple[str | None, ...]:
@@ -132,6 +145,7 @@ class Api:
     # Inline schemas that become models: name -> (pointer, schema). Fed to the models stage.
     hoisted: dict[str, tuple[str, Any]] = field(default_factory=dict)
     skipped: tuple[Problem, ...] = ()
+    log_env: str = ""
 
     @property
     def model_names(self) -> tuple[str, ...]:
@@ -277,6 +291,7 @@ class _Builder:
             wait=self.wait(pointer, raw),
             examples=self.examples(pointer, path_item, raw),
             deprecated=raw.get("deprecated") is True,
+            result=self.result(pointer, raw),
         )
 
     def parameters(
@@ -465,6 +480,21 @@ class _Builder:
             error_message_field=declared.get("error-message-field"),
         )
 
+    def result(self, pointer: str, raw: Mapping[str, Any]) -> Result | None:
+        declared = raw.get("x-result")
+        if declared is None:
+            return None
+        where = f"{pointer}/x-result"
+        if not isinstance(declared, Mapping) or not isinstance(declared.get("field"), str):
+            raise _UnsupportedError(where, "x-result must be a mapping with a 'field' string")
+        name = str(declared.get("name", "result_urls"))
+        if not name.isidentifier():
+            raise _UnsupportedError(f"{where}/name", f"{name!r} is not a Python identifier")
+        url_field = declared.get("url-field")
+        if url_field is not None and not isinstance(url_field, str):
+            raise _UnsupportedError(f"{where}/url-field", "url-field must be a string")
+        return Result(name=name, field=declared["field"], url_field=url_field)
+
     def examples(
         self, pointer: str, path_item: Mapping[str, Any], raw: Mapping[str, Any]
     ) -> tuple[ExamplePair, ...]:
@@ -588,9 +618,17 @@ def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = 
         server_url=_server_url(document),
         api_key_env=str(settings.get("api-key-env") or f"{prefix}_API_KEY"),
         base_url_env=str(settings.get("base-url-env") or f"{prefix}_BASE_URL"),
+        log_env=str(settings.get("log-env") or _log_env(str(settings.get("api-key-env") or ""), prefix)),
         requires_api_key=has_security,
         operations=tuple(operations),
         spec_sha256=spec.sha256,
         hoisted=builder.hoisted,
         skipped=tuple(skipped),
     )
+
+
+def _log_env(api_key_env: str, prefix: str) -> str:
+    """``SINANCODE_API_KEY`` -> ``SINANCODE_LOG``: the same prefix as the key's variable."""
+    if api_key_env.endswith("_API_KEY"):
+        return api_key_env.removesuffix("_API_KEY") + "_LOG"
+    return f"{prefix}_LOG"

@@ -259,6 +259,50 @@ def _defined_names(code: str) -> set[str]:
     return names
 
 
+def _request_side(code: str, api: Api) -> set[str]:
+    """The models names that a request can contain: the bodies and parameter types, and every name
+    they refer to, transitively."""
+    tree = ast.parse(code)
+    uses: dict[str, set[str]] = {}
+    for node in tree.body:
+        defined = _defined_names(ast.unparse(node)) if isinstance(node, ast.ClassDef | ast.Assign) else set()
+        refs = {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
+        for name in defined:
+            uses[name] = refs
+    roots: set[str] = set()
+    for operation in api.operations:
+        texts = [operation.body.model] if operation.body else []
+        texts += [text for arg in operation.arguments for text in (arg.annotation, arg.validator or "")]
+        roots.update(word for text in texts for word in re.findall(r"\w+", text))
+    seen: set[str] = set()
+    todo = [name for name in roots if name in uses]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [used for used in uses[name] if used in uses and used not in seen]
+    return seen
+
+
+def _absent_as_none(code: str, api: Api) -> str:
+    """On models that only answers contain, an optional field left out reads as None, not MISSING.
+
+    ``task.result or []`` then works, and ``model_fields_set`` still tells an absent field from
+    a null one. Request models keep MISSING: a field not given is not sent.
+    """
+    request_side = _request_side(code, api)
+    lines = code.split("\n")
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.ClassDef) and node.name not in request_side:
+            for index in range(node.lineno - 1, node.end_lineno or node.lineno):
+                line = lines[index].replace("| None | MISSING", "| None")
+                lines[index] = re.sub(r"([|=]) MISSING\b", r"\1 None", line)
+    code = "\n".join(lines)
+    if not re.search(r"\bMISSING\b", code.replace("from pydantic import MISSING, ", "from pydantic import ")):
+        code = code.replace("from pydantic import MISSING, ", "from pydantic import ")
+    return code
+
+
 def generate_models(spec: Spec, api: Api) -> ModelsModule:
     """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas."""
     components = (spec.document.get("components") or {}).get("schemas") or {}
@@ -304,6 +348,7 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
         code = code.replace("from ._model_base import ", f"from ._model_base import {', '.join(used)}, ", 1)
     if _PLACEHOLDER in code:
         raise GenerationError(str(spec.path), [Problem("", "internal: a model imports the package by name")])
+    code = _absent_as_none(code, api)
     names = _defined_names(code)
     missing = sorted(set(api.model_names) - names)
     if missing:

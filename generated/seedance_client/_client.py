@@ -12,15 +12,26 @@ status code, the headers and the ``httpx.Response``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import overload
+from typing import Any, overload
 
 from pydantic import MISSING
 
 from . import _operations
 from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._polling import result_urls
 from ._response import APIResponse
-from ._types import ClientConfig, WaitRule
+from ._types import (
+    NOT_GIVEN,
+    AuthScheme,
+    ClientConfig,
+    NotGiven,
+    QueryValue,
+    ResultRule,
+    TimeoutTypes,
+    WaitRule,
+)
 from ._version import PACKAGE, __version__
 from .models import (
     Ratio,
@@ -42,6 +53,7 @@ _CONFIG = ClientConfig(
     package=PACKAGE,
     version=__version__,
     requires_api_key=True,
+    log_env="SINANCODE_LOG",
 )
 
 
@@ -56,12 +68,26 @@ class Client(SyncAPIClient):
         http_client: an ``httpx.Client`` of your own (it is not closed by this client).
         default_headers: headers sent with every request.
         allow_insecure_http: allow a plain ``http://`` base URL on a non-loopback host.
+        max_retry_after: when the server asks to wait longer than this (seconds), no retry.
+        lenient_responses: return an answer that does not match its schema unvalidated, with a
+            warning logged, instead of raising ``APIResponseValidationError``.
     """
 
     _config = _CONFIG
+    _download_security = (AuthScheme.bearer(),)
 
     @overload
-    def generate_seedance_2_0(self, body: Seedance20Request, /) -> TaskCreated: ...
+    def generate_seedance_2_0(
+        self,
+        body: Seedance20Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> TaskCreated: ...
 
     @overload
     def generate_seedance_2_0(
@@ -78,6 +104,11 @@ class Client(SyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated: ...
 
     def generate_seedance_2_0(
@@ -95,6 +126,11 @@ class Client(SyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated:
         """Create a Seedance 2.0 video task
 
@@ -124,6 +160,13 @@ class Client(SyncAPIClient):
             ratio: Aspect ratio of the output video.
             resolution: Output resolution; 1080p is not offered by this model.
             watermark: Whether a watermark is drawn on the video.
+
+        Per-call options (see the README):
+            extra_headers, extra_query: added to the request as they are (after the client's own).
+            extra_body: keys merged into the JSON body after validation; not validated, for fields
+                the spec does not describe yet.
+            timeout: this call's timeout (seconds, an ``httpx.Timeout``, or None for none).
+            max_retries: this call's retry budget instead of the client's.
         """
         return self._send(
             _operations.generate_seedance_2_0(
@@ -138,11 +181,26 @@ class Client(SyncAPIClient):
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     @overload
-    def generate_seedance_pro_1_5(self, body: SeedancePro15Request, /) -> TaskCreated: ...
+    def generate_seedance_pro_1_5(
+        self,
+        body: SeedancePro15Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> TaskCreated: ...
 
     @overload
     def generate_seedance_pro_1_5(
@@ -159,6 +217,11 @@ class Client(SyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated: ...
 
     def generate_seedance_pro_1_5(
@@ -176,6 +239,11 @@ class Client(SyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated:
         """Create a Seedance 1.5 Pro video task
 
@@ -203,6 +271,13 @@ class Client(SyncAPIClient):
             ratio: Aspect ratio of the output video; `adaptive` follows the first frame when one is sent.
             resolution: Output resolution. Must be `480p` (sent explicitly) when `draft` is true.
             watermark: Whether a watermark is drawn on the video.
+
+        Per-call options (see the README):
+            extra_headers, extra_query: added to the request as they are (after the client's own).
+            extra_body: keys merged into the JSON body after validation; not validated, for fields
+                the spec does not describe yet.
+            timeout: this call's timeout (seconds, an ``httpx.Timeout``, or None for none).
+            max_retries: this call's retry budget instead of the client's.
         """
         return self._send(
             _operations.generate_seedance_pro_1_5(
@@ -217,10 +292,23 @@ class Client(SyncAPIClient):
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
-    def get_task(self, id: str) -> Task:
+    def get_task(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Task:
         """Get the state of a task
 
         Returns the current state of a task created by one of the generate
@@ -233,8 +321,19 @@ class Client(SyncAPIClient):
 
         Args:
             id: The `task_id` returned when the task was created.
+
+        Per-call options (see the README):
+            extra_headers, extra_query: added to the request as they are (after the client's own).
+            timeout: this call's timeout (seconds, an ``httpx.Timeout``, or None for none).
+            max_retries: this call's retry budget instead of the client's.
         """
-        return self._send(_operations.get_task(id))
+        return self._send(
+            _operations.get_task(id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     def wait_for_task(self, id: str, *, poll_interval: float = 2.0, timeout: float = 600.0) -> Task:
         """Poll ``get_task`` until ``status`` is final, and return the last answer.
@@ -244,8 +343,9 @@ class Client(SyncAPIClient):
         ``poll_interval`` seconds and grows, and polling stops after ``timeout`` seconds.
 
         Raises:
-            TaskFailedError: the status became failed.
-            WaitTimeoutError: ``timeout`` passed first; it carries the last status seen.
+            TaskFailedError: (a ``TaskFailedError[Task]``) the status became
+                failed; ``task`` is the last answer.
+            WaitTimeoutError: ``timeout`` passed first; it carries the last status seen and the id.
         """
         rule = WaitRule(
             status_field="status",
@@ -262,6 +362,14 @@ class Client(SyncAPIClient):
             timeout=timeout,
         )
 
+    def result_urls(self, answer: Task) -> list[str]:
+        """The output URLs of a finished answer of ``get_task``, whatever the shape of its ``result``.
+
+        A list of URL strings is returned as is; from a list of objects, each one's
+        ``url``. Empty when there is no ``result``. Pass each URL to ``download``.
+        """
+        return result_urls(answer, ResultRule(field="result", url_field="url"))
+
     @cached_property
     def with_raw_response(self) -> ClientWithRawResponse:
         """The same methods, returning an ``APIResponse`` (status, headers, parsed body)."""
@@ -275,7 +383,17 @@ class ClientWithRawResponse:
         self._client = client
 
     @overload
-    def generate_seedance_2_0(self, body: Seedance20Request, /) -> APIResponse[TaskCreated]: ...
+    def generate_seedance_2_0(
+        self,
+        body: Seedance20Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[TaskCreated]: ...
 
     @overload
     def generate_seedance_2_0(
@@ -292,6 +410,11 @@ class ClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]: ...
 
     def generate_seedance_2_0(
@@ -309,6 +432,11 @@ class ClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]:
         """Like ``Client.generate_seedance_2_0``, with the raw response."""
         return self._client._send_raw(
@@ -324,11 +452,26 @@ class ClientWithRawResponse:
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     @overload
-    def generate_seedance_pro_1_5(self, body: SeedancePro15Request, /) -> APIResponse[TaskCreated]: ...
+    def generate_seedance_pro_1_5(
+        self,
+        body: SeedancePro15Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[TaskCreated]: ...
 
     @overload
     def generate_seedance_pro_1_5(
@@ -345,6 +488,11 @@ class ClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]: ...
 
     def generate_seedance_pro_1_5(
@@ -362,6 +510,11 @@ class ClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]:
         """Like ``Client.generate_seedance_pro_1_5``, with the raw response."""
         return self._client._send_raw(
@@ -377,12 +530,31 @@ class ClientWithRawResponse:
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
-    def get_task(self, id: str) -> APIResponse[Task]:
+    def get_task(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[Task]:
         """Like ``Client.get_task``, with the raw response."""
-        return self._client._send_raw(_operations.get_task(id))
+        return self._client._send_raw(
+            _operations.get_task(id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
 
 class AsyncClient(AsyncAPIClient):
@@ -396,12 +568,26 @@ class AsyncClient(AsyncAPIClient):
         http_client: an ``httpx.AsyncClient`` of your own (it is not closed by this client).
         default_headers: headers sent with every request.
         allow_insecure_http: allow a plain ``http://`` base URL on a non-loopback host.
+        max_retry_after: when the server asks to wait longer than this (seconds), no retry.
+        lenient_responses: return an answer that does not match its schema unvalidated, with a
+            warning logged, instead of raising ``APIResponseValidationError``.
     """
 
     _config = _CONFIG
+    _download_security = (AuthScheme.bearer(),)
 
     @overload
-    async def generate_seedance_2_0(self, body: Seedance20Request, /) -> TaskCreated: ...
+    async def generate_seedance_2_0(
+        self,
+        body: Seedance20Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> TaskCreated: ...
 
     @overload
     async def generate_seedance_2_0(
@@ -418,6 +604,11 @@ class AsyncClient(AsyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated: ...
 
     async def generate_seedance_2_0(
@@ -435,6 +626,11 @@ class AsyncClient(AsyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated:
         """Create a Seedance 2.0 video task
 
@@ -464,6 +660,13 @@ class AsyncClient(AsyncAPIClient):
             ratio: Aspect ratio of the output video.
             resolution: Output resolution; 1080p is not offered by this model.
             watermark: Whether a watermark is drawn on the video.
+
+        Per-call options (see the README):
+            extra_headers, extra_query: added to the request as they are (after the client's own).
+            extra_body: keys merged into the JSON body after validation; not validated, for fields
+                the spec does not describe yet.
+            timeout: this call's timeout (seconds, an ``httpx.Timeout``, or None for none).
+            max_retries: this call's retry budget instead of the client's.
         """
         return await self._send(
             _operations.generate_seedance_2_0(
@@ -478,11 +681,26 @@ class AsyncClient(AsyncAPIClient):
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     @overload
-    async def generate_seedance_pro_1_5(self, body: SeedancePro15Request, /) -> TaskCreated: ...
+    async def generate_seedance_pro_1_5(
+        self,
+        body: SeedancePro15Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> TaskCreated: ...
 
     @overload
     async def generate_seedance_pro_1_5(
@@ -499,6 +717,11 @@ class AsyncClient(AsyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated: ...
 
     async def generate_seedance_pro_1_5(
@@ -516,6 +739,11 @@ class AsyncClient(AsyncAPIClient):
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TaskCreated:
         """Create a Seedance 1.5 Pro video task
 
@@ -543,6 +771,13 @@ class AsyncClient(AsyncAPIClient):
             ratio: Aspect ratio of the output video; `adaptive` follows the first frame when one is sent.
             resolution: Output resolution. Must be `480p` (sent explicitly) when `draft` is true.
             watermark: Whether a watermark is drawn on the video.
+
+        Per-call options (see the README):
+            extra_headers, extra_query: added to the request as they are (after the client's own).
+            extra_body: keys merged into the JSON body after validation; not validated, for fields
+                the spec does not describe yet.
+            timeout: this call's timeout (seconds, an ``httpx.Timeout``, or None for none).
+            max_retries: this call's retry budget instead of the client's.
         """
         return await self._send(
             _operations.generate_seedance_pro_1_5(
@@ -557,10 +792,23 @@ class AsyncClient(AsyncAPIClient):
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
-    async def get_task(self, id: str) -> Task:
+    async def get_task(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Task:
         """Get the state of a task
 
         Returns the current state of a task created by one of the generate
@@ -573,8 +821,19 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             id: The `task_id` returned when the task was created.
+
+        Per-call options (see the README):
+            extra_headers, extra_query: added to the request as they are (after the client's own).
+            timeout: this call's timeout (seconds, an ``httpx.Timeout``, or None for none).
+            max_retries: this call's retry budget instead of the client's.
         """
-        return await self._send(_operations.get_task(id))
+        return await self._send(
+            _operations.get_task(id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def wait_for_task(self, id: str, *, poll_interval: float = 2.0, timeout: float = 600.0) -> Task:
         """Poll ``get_task`` until ``status`` is final, and return the last answer.
@@ -584,8 +843,9 @@ class AsyncClient(AsyncAPIClient):
         ``poll_interval`` seconds and grows, and polling stops after ``timeout`` seconds.
 
         Raises:
-            TaskFailedError: the status became failed.
-            WaitTimeoutError: ``timeout`` passed first; it carries the last status seen.
+            TaskFailedError: (a ``TaskFailedError[Task]``) the status became
+                failed; ``task`` is the last answer.
+            WaitTimeoutError: ``timeout`` passed first; it carries the last status seen and the id.
         """
         rule = WaitRule(
             status_field="status",
@@ -602,6 +862,14 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
         )
 
+    def result_urls(self, answer: Task) -> list[str]:
+        """The output URLs of a finished answer of ``get_task``, whatever the shape of its ``result``.
+
+        A list of URL strings is returned as is; from a list of objects, each one's
+        ``url``. Empty when there is no ``result``. Pass each URL to ``download``.
+        """
+        return result_urls(answer, ResultRule(field="result", url_field="url"))
+
     @cached_property
     def with_raw_response(self) -> AsyncClientWithRawResponse:
         """The same methods, returning an ``APIResponse`` (status, headers, parsed body)."""
@@ -615,7 +883,17 @@ class AsyncClientWithRawResponse:
         self._client = client
 
     @overload
-    async def generate_seedance_2_0(self, body: Seedance20Request, /) -> APIResponse[TaskCreated]: ...
+    async def generate_seedance_2_0(
+        self,
+        body: Seedance20Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[TaskCreated]: ...
 
     @overload
     async def generate_seedance_2_0(
@@ -632,6 +910,11 @@ class AsyncClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]: ...
 
     async def generate_seedance_2_0(
@@ -649,6 +932,11 @@ class AsyncClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]:
         """Like ``AsyncClient.generate_seedance_2_0``, with the raw response."""
         return await self._client._send_raw(
@@ -664,11 +952,26 @@ class AsyncClientWithRawResponse:
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
     @overload
-    async def generate_seedance_pro_1_5(self, body: SeedancePro15Request, /) -> APIResponse[TaskCreated]: ...
+    async def generate_seedance_pro_1_5(
+        self,
+        body: SeedancePro15Request,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[TaskCreated]: ...
 
     @overload
     async def generate_seedance_pro_1_5(
@@ -685,6 +988,11 @@ class AsyncClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]: ...
 
     async def generate_seedance_pro_1_5(
@@ -702,6 +1010,11 @@ class AsyncClientWithRawResponse:
         ratio: Ratio | MISSING = MISSING,
         resolution: SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[TaskCreated]:
         """Like ``AsyncClient.generate_seedance_pro_1_5``, with the raw response."""
         return await self._client._send_raw(
@@ -717,9 +1030,28 @@ class AsyncClientWithRawResponse:
                 ratio=ratio,
                 resolution=resolution,
                 watermark=watermark,
-            )
+            ),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
         )
 
-    async def get_task(self, id: str) -> APIResponse[Task]:
+    async def get_task(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[Task]:
         """Like ``AsyncClient.get_task``, with the raw response."""
-        return await self._client._send_raw(_operations.get_task(id))
+        return await self._client._send_raw(
+            _operations.get_task(id),
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -128,4 +128,5 @@ def get_task(id: str) -> RequestSpec[Task]:
         responses={"200": Task},
         idempotent=True,
         security=(AuthScheme.bearer(),),
+        subject=str(id),
     )

@@ -7,13 +7,17 @@
 from __future__ import annotations
 
 import functools
+import json
+import logging
+import types
+import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import pydantic
 
-from ._exceptions import APIResponseValidationError, scrub
+from ._exceptions import APIResponseValidationError, request_id, scrub
 from ._types import RequestSpec
 
 __all__ = ["APIResponse"]
@@ -64,13 +68,27 @@ class APIResponse(Generic[T]):
     """The name of the operation that was called."""
 
     def __init__(
-        self, spec: RequestSpec[T], response: httpx.Response, *, secrets: Sequence[str] = ()
+        self,
+        spec: RequestSpec[T],
+        response: httpx.Response,
+        *,
+        secrets: Sequence[str] = (),
+        lenient: bool = False,
+        logger: logging.Logger | None = None,
     ) -> None:
         self.http_response = response
         self.operation = spec.operation
         self._responses = spec.responses
         self._secrets = tuple(secrets)
+        self._subject = spec.subject
+        self._lenient = lenient
+        self._logger = logger
         self._parsed: T | _Unparsed = _UNPARSED
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the request (``x-request-id`` or ``request-id``), when it sent one."""
+        return request_id(self.http_response)
 
     @property
     def status_code(self) -> int:
@@ -96,7 +114,9 @@ class APIResponse(Generic[T]):
         """Return the body validated against the documented type (None for an answer without body).
 
         Raises :class:`APIResponseValidationError` when the body is not JSON, does not match the
-        schema, or the status is not documented for this operation.
+        schema, or the status is not documented for this operation. A client made with
+        ``lenient_responses=True`` instead returns a JSON object that does not match as a model
+        built without validation (``model_construct``), and logs a warning naming the mismatch.
         """
         if isinstance(self._parsed, _Unparsed):
             self._parsed = self._parse()
@@ -122,13 +142,48 @@ class APIResponse(Generic[T]):
             )
             name = getattr(tp, "__name__", repr(tp))
             summary = f"the body does not match {name}: {listed}{more}"
+            if self._lenient:
+                constructed = self._construct(tp, response.content)
+                if constructed is not None:
+                    if self._logger is not None:
+                        self._logger.warning(
+                            "%s", scrub(f"{self.operation}: {summary}; returned unvalidated", self._secrets)
+                        )
+                    return cast(T, constructed)
             raise self._validation_error(summary, [dict(error) for error in errors]) from exc
+
+    @staticmethod
+    def _construct(tp: Any, content: bytes) -> pydantic.BaseModel | None:
+        """The documented model built from the raw JSON object without validation, if possible."""
+        try:
+            data = json.loads(content)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        options = typing.get_args(tp) if isinstance(tp, types.UnionType) else (tp,)
+        for option in options:
+            if isinstance(option, type) and issubclass(option, pydantic.BaseModel):
+                fields = {
+                    name: data[field.alias or name]
+                    for name, field in option.model_fields.items()
+                    if (field.alias or name) in data
+                }
+                extra = {key: value for key, value in data.items() if key not in option.model_fields}
+                return option.model_construct(**fields, **extra)
+        return None
 
     def _validation_error(self, problem: str, errors: list[dict[str, Any]]) -> APIResponseValidationError:
         response = self.http_response
         message = f"{self.operation}: unexpected {response.status_code} answer: {problem}"
+        if self._subject is not None:
+            message += f" (task {self._subject})"
         return APIResponseValidationError(
-            scrub(message, self._secrets), response=response, body=response.text, errors=errors
+            scrub(message, self._secrets),
+            response=response,
+            body=response.text,
+            errors=errors,
+            task_id=self._subject,
         )
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ authenticate, how the client is configured, and when polling stops.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -17,11 +18,16 @@ import httpx
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_AFTER",
     "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
     "AuthScheme",
     "ClientConfig",
+    "NotGiven",
     "QueryValue",
     "RequestSpec",
+    "ResultRule",
+    "TimeoutTypes",
     "WaitRule",
 ]
 
@@ -32,6 +38,22 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 DEFAULT_MAX_RETRIES = 2
 """Extra attempts after the first one, for failures that are safe to retry."""
+
+DEFAULT_MAX_RETRY_AFTER = 60.0
+"""Longest wait, in seconds, that a server's ``Retry-After`` may ask for and still get a retry."""
+
+
+class NotGiven(enum.Enum):
+    """The type of :data:`NOT_GIVEN`, for options where None has a meaning of its own."""
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven.NOT_GIVEN
+"""Marks an option that was not passed (``timeout=None`` means no timeout)."""
+
+TimeoutTypes: TypeAlias = float | httpx.Timeout | None
+"""What a ``timeout`` option accepts: seconds, an ``httpx.Timeout``, or None for no timeout."""
 
 QueryValue: TypeAlias = str | int | float | bool | Sequence[str | int | float | bool]
 """A query parameter value; a sequence is sent as the parameter repeated."""
@@ -94,6 +116,8 @@ class RequestSpec(Generic[T]):
     has_body: bool = False
     security: tuple[AuthScheme, ...] = ()
     """Accepted ways to send the api key; the client applies the first. Empty: no authentication."""
+    subject: str | None = None
+    """The id of the job this request is about (the polled operation's path parameter), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +133,8 @@ class ClientConfig:
     """Name of the generated package: the logger name and the first part of the User-Agent."""
     version: str
     requires_api_key: bool = True
+    log_env: str = ""
+    """Environment variable that turns on the package's logging (``debug`` or ``info``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +152,12 @@ class WaitRule:
     error_message_field: str | None = None
     subject: str = ""
     """What is being waited for (e.g. the job id), named in error messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRule:
+    """Where a finished job's output URLs are (``x-result``): a field holding a URL, a list of
+    URLs, or a list of objects whose ``url_field`` is the URL (wire names)."""
+
+    field: str
+    url_field: str | None = None

@@ -8,5 +8,5 @@ __all__ = ["PACKAGE", "SPEC_SHA256", "__version__"]
 
 PACKAGE = "seedance_client"
 __version__ = "1.0.0"
-SPEC_SHA256 = "b657edfb88d3289f0938a37e183b1939ca67684b31033c2656884ebaa132929c"
+SPEC_SHA256 = "0be2dae980eb6e1372d43f76d44dc4c954c373fd50906860d7761a705930b3d7"
 """SHA-256 of the OpenAPI document that this package was generated from."""

@@ -249,21 +249,21 @@ class Task(SpecModel):
         TaskStatus, Field(description="Current state of the task.", examples=["processing", "completed"])
     ]
     error_code: Annotated[
-        StrictStr | MISSING,
+        StrictStr | None,
         Field(
             description="Machine-readable reason of a failure. May be absent or empty.",
             examples=["InvalidParameter", "OutputVideoSensitiveContentDetected"],
         ),
-    ] = MISSING
+    ] = None
     error_msg: Annotated[
-        StrictStr | MISSING,
+        StrictStr | None,
         Field(
             description="Human-readable reason of a failure. When empty, `error_code` is the best available message.",
             examples=["The generated video may contain sensitive content."],
         ),
-    ] = MISSING
+    ] = None
     result: Annotated[
-        list[StrictStr] | list[TaskResultItem] | MISSING,
+        list[StrictStr] | list[TaskResultItem] | None,
         Field(
             description="Outputs of a completed task, either as a list of URLs or as a list of objects with a type and a URL. The URLs expire after 24 hours.",
             examples=[
@@ -271,7 +271,7 @@ class Task(SpecModel):
                 [{"type": "video", "url": "https://storage.example.com/generated-video.mp4"}],
             ],
         ),
-    ] = MISSING
+    ] = None
 
 
 class TaskCreated(SpecModel):

@@ -1,62 +1,79 @@
 """The machinery behind the generated ``Client`` and ``AsyncClient``.
 
 Configuration (api key and base URL from arguments or the environment), building requests from
-:class:`RequestSpec` values, authentication, retries, parsing, polling, and logging with secrets
-redacted. The sync and async classes share everything except the lines that do I/O.
+:class:`RequestSpec` values and per-call options, authentication, retries, parsing, polling,
+downloading results, and logging with secrets redacted. The sync and async classes share
+everything except the lines that do I/O.
 """
 
 from __future__ import annotations
 
-import asyncio
-import enum
+import contextlib
 import ipaddress
 import json
 import logging
 import os
 import platform
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Generic, Self, TypeVar
+from typing import IO, Any, ClassVar, Generic, Self, TypeVar
+from urllib.parse import unquote
 
+import anyio
 import httpx
 
 from . import _retries
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     APIKeyMissingError,
+    APIStatusError,
     APITimeoutError,
+    ClientClosedError,
+    DownloadError,
+    InsecureBaseURLError,
     make_status_error,
     scrub,
 )
 from ._polling import PollState
 from ._response import APIResponse
-from ._types import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig, RequestSpec, WaitRule
+from ._types import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    AuthScheme,
+    ClientConfig,
+    NotGiven,
+    QueryValue,
+    RequestSpec,
+    TimeoutTypes,
+    WaitRule,
+)
 
-__all__ = ["NOT_GIVEN", "AsyncAPIClient", "NotGiven", "SyncAPIClient"]
+__all__ = ["NOT_GIVEN", "AsyncAPIClient", "NotGiven", "ProgressCallback", "SyncAPIClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 
-# Module-level so that tests can replace them: no test ever sleeps for real.
+ProgressCallback = Callable[[int, "int | None"], object]
+"""``on_progress(bytes_received, total_bytes_or_None)``, called as a download advances."""
+
+# Module-level so that tests can replace them: no test ever sleeps for real. anyio sleeps under
+# any event loop httpx supports (asyncio and trio).
 _sleep: Callable[[float], None] = time.sleep
-_async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+_async_sleep: Callable[[float], Awaitable[None]] = anyio.sleep
 _monotonic: Callable[[], float] = time.monotonic
 
 _REDACTED = "<redacted>"
 # Headers whose values are never logged, whatever the security scheme of the operation.
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
-
-
-class NotGiven(enum.Enum):
-    """The type of :data:`NOT_GIVEN`, for options where None has a meaning of its own."""
-
-    NOT_GIVEN = "NOT_GIVEN"
-
-
-NOT_GIVEN = NotGiven.NOT_GIVEN
-"""Marks a ``with_options`` argument that was not passed (``timeout=None`` means no timeout)."""
+_LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_DOWNLOAD_CHUNK = 64 * 1024
 
 
 def _is_loopback(host: str) -> bool:
@@ -73,7 +90,7 @@ def _check_base_url(value: str | httpx.URL, *, allow_insecure_http: bool) -> htt
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {str(value)!r}")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
-        raise ValueError(
+        raise InsecureBaseURLError(
             f"Refusing to send the api key over plain http to {url.host!r}: use an https:// base_url, "
             "or pass allow_insecure_http=True if the network to that host is trusted."
         )
@@ -85,21 +102,50 @@ def _user_agent(config: ClientConfig) -> str:
     return f"{config.package}/{config.version} httpx/{httpx.__version__} python/{python}"
 
 
+def _configure_logging(config: ClientConfig, logger: logging.Logger) -> None:
+    """Turn on the package's logging when its environment variable says ``debug`` or ``info``."""
+    if not config.log_env:
+        return
+    level = _LOG_LEVELS.get(os.environ.get(config.log_env, "").strip().lower())
+    if level is None:
+        return
+    logger.setLevel(level)
+    if not any(getattr(handler, "_from_log_env", False) for handler in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
+        handler._from_log_env = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+def _timeout(value: TimeoutTypes) -> httpx.Timeout:
+    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+
+
+def _file_name(url: httpx.URL) -> str:
+    # The last segment, decoded, and only its last part: "%2F.." in a URL never leaves the folder.
+    name = unquote(url.path.rsplit("/", 1)[-1]).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name if name not in ("", ".", "..") and "\x00" not in name else "download"
+
+
 class _BaseAPIClient(Generic[HttpClientT]):
     """Everything the sync and async clients have in common; subclasses add the I/O."""
 
     _config: ClassVar[ClientConfig]
+    _download_security: ClassVar[tuple[AuthScheme, ...]] = ()
+    """How ``download`` authenticates to URLs on the API's own host (never to another host)."""
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | httpx.URL | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: HttpClientT | None = None,
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool = False,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        lenient_responses: bool = False,
     ) -> None:
         config = self._config
         api_key = api_key or os.environ.get(config.api_key_env) or None
@@ -109,17 +155,23 @@ class _BaseAPIClient(Generic[HttpClientT]):
             )
         if max_retries < 0:
             raise ValueError(f"max_retries must not be negative, got {max_retries!r}")
+        if not max_retry_after >= 0:  # NaN too
+            raise ValueError(f"max_retry_after must not be negative, got {max_retry_after!r}")
         base_url = base_url or os.environ.get(config.base_url_env) or config.default_base_url
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self._url_prefix = str(self._base_url).rstrip("/")
         self._api_key = api_key
         self._secrets: tuple[str, ...] = (api_key,) if api_key else ()
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = http_client.timeout  # the caller configured their client: keep its timeout
-        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._timeout = _timeout(timeout)
         self._max_retries = max_retries
+        self._max_retry_after = max_retry_after
+        self._lenient_responses = lenient_responses
         self._default_headers = httpx.Headers(default_headers)
         self._allow_insecure_http = allow_insecure_http
         self._logger = logging.getLogger(config.package)
+        _configure_logging(config, self._logger)
         self._user_agent = _user_agent(config)
         self._owns_http_client = http_client is None
         self._http_client: HttpClientT = http_client if http_client is not None else self._new_http_client()
@@ -143,6 +195,11 @@ class _BaseAPIClient(Generic[HttpClientT]):
         return self._max_retries
 
     @property
+    def max_retry_after(self) -> float:
+        """The longest ``Retry-After`` (seconds) that still gets an automatic retry."""
+        return self._max_retry_after
+
+    @property
     def is_closed(self) -> bool:
         """Whether the underlying HTTP client has been closed."""
         return self._http_client.is_closed
@@ -152,11 +209,13 @@ class _BaseAPIClient(Generic[HttpClientT]):
         *,
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        max_retry_after: float | None = None,
         http_client: HttpClientT | None = None,
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool | None = None,
+        lenient_responses: bool | None = None,
     ) -> Self:
         """Return a copy of this client with some options changed.
 
@@ -171,11 +230,13 @@ class _BaseAPIClient(Generic[HttpClientT]):
             base_url=base_url or self._base_url,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self._max_retries if max_retries is None else max_retries,
+            max_retry_after=self._max_retry_after if max_retry_after is None else max_retry_after,
             http_client=http_client if http_client is not None else self._http_client,
             default_headers=headers,
             allow_insecure_http=(
                 self._allow_insecure_http if allow_insecure_http is None else allow_insecure_http
             ),
+            lenient_responses=self._lenient_responses if lenient_responses is None else lenient_responses,
         )
 
     def __repr__(self) -> str:
@@ -185,32 +246,58 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     # Building requests
 
-    def _build_request(self, spec: RequestSpec[T]) -> httpx.Request:
+    def _build_request(
+        self,
+        spec: RequestSpec[T],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> httpx.Request:
         headers = httpx.Headers({"Accept": "application/json", "User-Agent": self._user_agent})
         headers.update(self._default_headers)
         headers.update(spec.headers)
         params = dict(spec.params)
         content: bytes | None = None
-        if spec.has_body:
+        payload = spec.json
+        has_body = spec.has_body
+        if extra_body:
+            # The escape hatch for fields the spec does not know yet: merged after validation,
+            # not validated.
+            if not has_body:
+                payload, has_body = {}, True
+            if not isinstance(payload, dict):
+                raise TypeError(f"{spec.operation}: extra_body needs a JSON object body")
+            payload = {**payload, **extra_body}
+        if has_body:
             headers["Content-Type"] = "application/json"
-            content = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
-        if spec.security and self._api_key is not None:
-            scheme = spec.security[0]
+            content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        if extra_query:
+            params.update(extra_query)
+        if extra_headers:
+            headers.update(extra_headers)
+        self._authenticate(spec.security, headers, params)
+        return self._http_client.build_request(
+            spec.method,
+            self._url_prefix + spec.path,
+            params=params or None,
+            headers=headers,
+            content=content,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
+        )
+
+    def _authenticate(
+        self, security: tuple[AuthScheme, ...], headers: httpx.Headers, params: dict[str, Any]
+    ) -> None:
+        if security and self._api_key is not None:
+            scheme = security[0]
             if scheme.kind == "bearer":
                 headers["Authorization"] = f"Bearer {self._api_key}"
             elif scheme.kind == "header":
                 headers[scheme.name] = self._api_key
             else:
                 params[scheme.name] = self._api_key
-        url = str(self._base_url).rstrip("/") + spec.path
-        return self._http_client.build_request(
-            spec.method,
-            url,
-            params=params or None,
-            headers=headers,
-            content=content,
-            timeout=self._timeout,
-        )
 
     # Logging (secrets never reach a log record, not even in its args)
 
@@ -245,15 +332,33 @@ class _BaseAPIClient(Generic[HttpClientT]):
             )
 
     def _log_response(self, spec: RequestSpec[T], response: httpx.Response) -> None:
-        self._logger.debug("Response %s: %s %s", spec.operation, response.status_code, response.reason_phrase)
+        if self._logger.isEnabledFor(logging.DEBUG):
+            ident = response.headers.get("x-request-id") or response.headers.get("request-id")
+            self._logger.debug(
+                "Response %s: %s %s%s",
+                spec.operation,
+                response.status_code,
+                response.reason_phrase,
+                f" (request id {ident})" if ident else "",
+            )
+
+    def _closed_error(self, spec: RequestSpec[T], exc: RuntimeError) -> APIError:
+        if not self._http_client.is_closed:
+            raise exc
+        return ClientClosedError(f"{spec.operation}: the client has been closed; create a new one")
 
     # Retry decisions, shared by both flavours; each returns the pause before the next attempt
 
     def _retry_after_error(
-        self, spec: RequestSpec[T], request: httpx.Request, exc: httpx.RequestError, retries_done: int
+        self,
+        spec: RequestSpec[T],
+        request: httpx.Request,
+        exc: httpx.RequestError,
+        retries_done: int,
+        max_retries: int,
     ) -> float:
         """The pause before retrying after ``exc``; raises the client's error when giving up."""
-        if retries_done < self._max_retries and _retries.transport_error_is_retryable(
+        if retries_done < max_retries and _retries.transport_error_is_retryable(
             exc, idempotent=spec.idempotent
         ):
             delay = _retries.retry_delay(retries_done)
@@ -270,14 +375,31 @@ class _BaseAPIClient(Generic[HttpClientT]):
         raise error_class(scrub(message, self._secrets), request=request) from exc
 
     def _retry_after_response(
-        self, spec: RequestSpec[T], response: httpx.Response, retries_done: int
+        self, spec: RequestSpec[T], response: httpx.Response, retries_done: int, max_retries: int
     ) -> float | None:
-        """The pause before retrying after ``response``, or None to keep the answer."""
-        if response.is_success or retries_done >= self._max_retries:
+        """The pause before retrying after ``response``, or None to keep the answer.
+
+        The server's ``x-should-retry`` comes first, then the status rules; a ``Retry-After``
+        above ``max_retry_after`` means no retry.
+        """
+        if response.is_success or retries_done >= max_retries:
             return None
-        if not _retries.status_is_retryable(response.status_code, idempotent=spec.idempotent):
+        headers = response.headers
+        says = _retries.server_says_retry(headers)
+        if says is None:
+            says = _retries.status_is_retryable(response.status_code, idempotent=spec.idempotent)
+        if not says:
             return None
-        delay = _retries.retry_delay(retries_done, response.headers)
+        asked = _retries.retry_after(headers)
+        if asked is not None and asked > self._max_retry_after:
+            self._logger.info(
+                "Not retrying %s: the server asked to wait %.0f s (max_retry_after is %g s)",
+                spec.operation,
+                asked,
+                self._max_retry_after,
+            )
+            return None
+        delay = _retries.retry_delay(retries_done, asked)
         self._logger.info(
             "Retrying %s in %.2f s after status %s", spec.operation, delay, response.status_code
         )
@@ -285,18 +407,85 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     def _finish(self, spec: RequestSpec[T], response: httpx.Response, retries_done: int) -> APIResponse[T]:
         if response.is_success:
-            return APIResponse(spec, response, secrets=self._secrets)
+            return APIResponse(
+                spec, response, secrets=self._secrets, lenient=self._lenient_responses, logger=self._logger
+            )
+        raise self._status_error(spec, response, retries_done)
+
+    def _status_error(
+        self, spec: RequestSpec[T], response: httpx.Response, retries_done: int
+    ) -> APIStatusError:
         notes = []
+        asked = _retries.retry_after(response.headers)
         if retries_done:
             notes.append(f"gave up after {retries_done + 1} attempts")
-        if _retries.may_have_been_processed(idempotent=spec.idempotent, status=response.status_code):
+        if asked is not None and asked > self._max_retry_after:
+            notes.append(
+                f"the server asked to wait {asked:.0f} s before retrying (see retry_after), longer "
+                f"than max_retry_after ({self._max_retry_after:g} s), so it was not retried"
+            )
+        says = _retries.server_says_retry(response.headers)
+        if says is not True and _retries.may_have_been_processed(
+            idempotent=spec.idempotent, status=response.status_code
+        ):
             notes.append(_retries.MAY_HAVE_BEEN_PROCESSED)
-        raise make_status_error(response, note="; ".join(notes), secrets=self._secrets)
+        return make_status_error(response, note="; ".join(notes), secrets=self._secrets, retry_after=asked)
 
     def _poll_state(self, rule: WaitRule, *, poll_interval: float, timeout: float) -> PollState:
         return PollState(
             rule, poll_interval=poll_interval, timeout=timeout, now=_monotonic(), secrets=self._secrets
         )
+
+    # Downloads
+
+    def _download_spec(self, url: str | httpx.URL) -> tuple[RequestSpec[None], httpx.Request]:
+        """The request of a download: the api key only when the URL is on the API's own host."""
+        target = httpx.URL(url)
+        base = self._base_url
+        same_origin = (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+        security = self._download_security if same_origin else ()
+        spec: RequestSpec[None] = RequestSpec(
+            operation="download", method="GET", path="", responses={}, idempotent=True, security=security
+        )
+        headers = httpx.Headers({"User-Agent": self._user_agent})
+        params: dict[str, Any] = {}
+        if same_origin:
+            headers.update(self._default_headers)
+        self._authenticate(security, headers, params)
+        request = self._http_client.build_request(
+            "GET", target, params=params or None, headers=headers, timeout=self._timeout
+        )
+        return spec, request
+
+    @staticmethod
+    def _download_target(url: str | httpx.URL, destination: str | os.PathLike[str]) -> Path:
+        target = Path(destination)
+        if target.is_dir() or os.fspath(destination).endswith(("/", os.sep)):
+            target = target / _file_name(httpx.URL(url))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    @staticmethod
+    def _temp_file(target: Path) -> IO[bytes]:
+        return tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+        )
+
+    def _check_download_status(
+        self, spec: RequestSpec[None], response: httpx.Response, retries_done: int
+    ) -> None:
+        """Raise the status error of a failed download, or :class:`_RetryableStatus` to retry it."""
+        delay = self._retry_after_response(spec, response, retries_done, self._max_retries)
+        if delay is not None:
+            raise _RetryableStatus(delay)
+        raise self._status_error(spec, response, retries_done)
+
+    def _download_failed(
+        self, spec: RequestSpec[None], request: httpx.Request, exc: Exception
+    ) -> DownloadError:
+        url = request.url.copy_with(query=None)  # a presigned URL's query is a credential
+        message = scrub(f"download of {str(url)!r} failed: {exc}", self._secrets)
+        return DownloadError(message, url=str(request.url), request=request)
 
 
 class SyncAPIClient(_BaseAPIClient[httpx.Client]):
@@ -321,26 +510,56 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
     ) -> None:
         self.close()
 
-    def _send_raw(self, spec: RequestSpec[T]) -> APIResponse[T]:
-        request = self._build_request(spec)
+    def _send_raw(
+        self,
+        spec: RequestSpec[T],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[T]:
+        request = self._build_request(
+            spec, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+        )
+        retries = self._max_retries if isinstance(max_retries, NotGiven) else max_retries
         retries_done = 0
         while True:
             self._log_request(spec, request, retries_done)
             try:
                 response = self._http_client.send(request, follow_redirects=False)
             except httpx.RequestError as exc:
-                delay = self._retry_after_error(spec, request, exc, retries_done)
+                delay = self._retry_after_error(spec, request, exc, retries_done, retries)
+            except RuntimeError as exc:  # httpx's "client has been closed"
+                raise self._closed_error(spec, exc) from exc
             else:
                 self._log_response(spec, response)
-                retry_in = self._retry_after_response(spec, response, retries_done)
+                retry_in = self._retry_after_response(spec, response, retries_done, retries)
                 if retry_in is None:
                     return self._finish(spec, response, retries_done)
                 delay = retry_in
             _sleep(delay)
             retries_done += 1
 
-    def _send(self, spec: RequestSpec[T]) -> T:
-        return self._send_raw(spec).parse()
+    def _send(
+        self,
+        spec: RequestSpec[T],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> T:
+        return self._send_raw(
+            spec,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        ).parse()
 
     def _wait(self, fetch: Callable[[], R], rule: WaitRule, *, poll_interval: float, timeout: float) -> R:
         state = self._poll_state(rule, poll_interval=poll_interval, timeout=timeout)
@@ -350,6 +569,89 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
             if delay is None:
                 return result
             _sleep(delay)
+
+    def download(
+        self,
+        url: str | httpx.URL,
+        destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Download ``url`` to ``destination``: a file, or a folder (an existing one, or a path
+        ending with ``/``) to put the URL's file name in. Missing folders are created.
+
+        The body is streamed to a temporary file next to the destination, which is renamed when
+        complete: the destination never holds a partial file. The api key is sent only to the
+        API's own host. A dropped connection or a 5xx is retried (``max_retries``), from the start.
+        ``on_progress(received, total)`` is called after each chunk (``total`` is None when the
+        server does not say). Returns the path written.
+        """
+        target = self._download_target(url, destination)
+        spec, request = self._download_spec(url)
+        retries_done = 0
+        while True:
+            try:
+                return self._download_once(spec, request, target, on_progress, retries_done)
+            except httpx.RequestError as exc:
+                try:
+                    delay = self._retry_after_error(spec, request, exc, retries_done, self._max_retries)
+                except APIConnectionError as error:
+                    raise self._download_failed(spec, request, error) from exc
+            except _RetryableStatus as status:
+                delay = status.delay
+            _sleep(delay)
+            retries_done += 1
+
+    def _download_once(
+        self,
+        spec: RequestSpec[None],
+        request: httpx.Request,
+        target: Path,
+        on_progress: ProgressCallback | None,
+        retries_done: int,
+    ) -> Path:
+        try:
+            # Without the api key, redirects (common for storage URLs) are safe to follow.
+            response = self._http_client.send(request, stream=True, follow_redirects=not spec.security)
+        except RuntimeError as exc:  # httpx's "client has been closed"
+            raise self._closed_error(spec, exc) from exc
+        try:
+            if not response.is_success:
+                response.read()
+                self._check_download_status(spec, response, retries_done)
+            total = _content_length(response)
+            received = 0
+            with self._temp_file(target) as part:
+                try:
+                    for chunk in response.iter_bytes(_DOWNLOAD_CHUNK):
+                        part.write(chunk)
+                        received += len(chunk)
+                        if on_progress is not None:
+                            on_progress(received, total)
+                    part.close()
+                    os.replace(part.name, target)
+                except BaseException:
+                    part.close()
+                    with contextlib.suppress(OSError):
+                        os.unlink(part.name)
+                    raise
+        finally:
+            response.close()
+        return target
+
+
+class _RetryableStatus(Exception):  # noqa: N818 - control flow inside download, never raised out
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    try:
+        return int(value) if value is not None and "content-encoding" not in response.headers else None
+    except ValueError:
+        return None
 
 
 class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
@@ -374,26 +676,57 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
     ) -> None:
         await self.aclose()
 
-    async def _send_raw(self, spec: RequestSpec[T]) -> APIResponse[T]:
-        request = self._build_request(spec)
+    async def _send_raw(
+        self,
+        spec: RequestSpec[T],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[T]:
+        request = self._build_request(
+            spec, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+        )
+        retries = self._max_retries if isinstance(max_retries, NotGiven) else max_retries
         retries_done = 0
         while True:
             self._log_request(spec, request, retries_done)
             try:
                 response = await self._http_client.send(request, follow_redirects=False)
             except httpx.RequestError as exc:
-                delay = self._retry_after_error(spec, request, exc, retries_done)
+                delay = self._retry_after_error(spec, request, exc, retries_done, retries)
+            except RuntimeError as exc:  # httpx's "client has been closed"
+                raise self._closed_error(spec, exc) from exc
             else:
                 self._log_response(spec, response)
-                retry_in = self._retry_after_response(spec, response, retries_done)
+                retry_in = self._retry_after_response(spec, response, retries_done, retries)
                 if retry_in is None:
                     return self._finish(spec, response, retries_done)
                 delay = retry_in
             await _async_sleep(delay)
             retries_done += 1
 
-    async def _send(self, spec: RequestSpec[T]) -> T:
-        return (await self._send_raw(spec)).parse()
+    async def _send(
+        self,
+        spec: RequestSpec[T],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> T:
+        response = await self._send_raw(
+            spec,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return response.parse()
 
     async def _wait(
         self, fetch: Callable[[], Awaitable[R]], rule: WaitRule, *, poll_interval: float, timeout: float
@@ -405,3 +738,65 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
             if delay is None:
                 return result
             await _async_sleep(delay)
+
+    async def download(
+        self,
+        url: str | httpx.URL,
+        destination: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Download ``url`` to ``destination``; see ``Client.download`` (the file writes block
+        briefly, one chunk at a time)."""
+        target = self._download_target(url, destination)
+        spec, request = self._download_spec(url)
+        retries_done = 0
+        while True:
+            try:
+                return await self._download_once(spec, request, target, on_progress, retries_done)
+            except httpx.RequestError as exc:
+                try:
+                    delay = self._retry_after_error(spec, request, exc, retries_done, self._max_retries)
+                except APIConnectionError as error:
+                    raise self._download_failed(spec, request, error) from exc
+            except _RetryableStatus as status:
+                delay = status.delay
+            await _async_sleep(delay)
+            retries_done += 1
+
+    async def _download_once(
+        self,
+        spec: RequestSpec[None],
+        request: httpx.Request,
+        target: Path,
+        on_progress: ProgressCallback | None,
+        retries_done: int,
+    ) -> Path:
+        try:
+            # Without the api key, redirects (common for storage URLs) are safe to follow.
+            response = await self._http_client.send(request, stream=True, follow_redirects=not spec.security)
+        except RuntimeError as exc:  # httpx's "client has been closed"
+            raise self._closed_error(spec, exc) from exc
+        try:
+            if not response.is_success:
+                await response.aread()
+                self._check_download_status(spec, response, retries_done)
+            total = _content_length(response)
+            received = 0
+            with self._temp_file(target) as part:
+                try:
+                    async for chunk in response.aiter_bytes(_DOWNLOAD_CHUNK):
+                        part.write(chunk)
+                        received += len(chunk)
+                        if on_progress is not None:
+                            on_progress(received, total)
+                    part.close()
+                    os.replace(part.name, target)
+                except BaseException:
+                    part.close()
+                    with contextlib.suppress(OSError):
+                        os.unlink(part.name)
+                    raise
+        finally:
+            await response.aclose()
+        return target

@@ -4,6 +4,8 @@ Exception tree::
 
     APIError
      ├── APIKeyMissingError              no api key given and none in the environment
+     ├── InsecureBaseURLError            a plain http:// base URL to a remote host (also a ValueError)
+     ├── ClientClosedError               a call on a closed client (also a RuntimeError)
      ├── APIConnectionError              the server could not be reached or the answer was cut off
      │    └── APITimeoutError            connect, read, write or pool timeout
      ├── APIStatusError                  any answer that is not 2xx (3xx redirects included)
@@ -15,18 +17,20 @@ Exception tree::
      │    ├── RateLimitError             429
      │    └── InternalServerError        500 and above
      ├── APIResponseValidationError      a 2xx answer that is not JSON or does not match its schema
+     ├── DownloadError                   a download that could not be completed
      ├── TaskFailedError                 polling ended in a failure status
      └── WaitTimeoutError                polling ran out of time before a final status
 
 No message or ``args`` of these errors ever contains the api key: the client passes it as a
-secret to scrub. The raw ``body`` of an answer is kept as the server sent it.
+secret to scrub. The raw ``body`` of an answer is kept as the server sent it. Errors about an
+answer carry the server's request id (``x-request-id`` or ``request-id``) when it sent one.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -39,6 +43,9 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
+    "DownloadError",
+    "InsecureBaseURLError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -47,8 +54,11 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitTimeoutError",
     "make_status_error",
+    "request_id",
     "scrub",
 ]
+
+ResultT = TypeVar("ResultT")
 
 _MAX_MESSAGE_CHARS = 500
 _REDACTED = "<redacted>"
@@ -56,6 +66,19 @@ _REDACTED = "<redacted>"
 # Keys of a JSON error body that may carry a human-readable message, best first. Servers of
 # this kind use several conventions, and none is documented, so the reading is lenient.
 _MESSAGE_KEYS = ("message", "error_msg", "error_code")
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id")
+
+
+def request_id(response: httpx.Response | None) -> str | None:
+    """The server's id of the request (``x-request-id`` or ``request-id``), to quote to its support."""
+    if response is None:
+        return None
+    headers = response.headers
+    for name in _REQUEST_ID_HEADERS:
+        value: str | None = headers.get(name)
+        if value:
+            return value
+    return None
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
@@ -89,6 +112,14 @@ class APIKeyMissingError(APIError):
     """No api key was passed to the client and its environment variable is unset or empty."""
 
 
+class InsecureBaseURLError(APIError, ValueError):
+    """The base URL is plain ``http://`` to a remote host: the api key would travel unencrypted."""
+
+
+class ClientClosedError(APIError, RuntimeError):
+    """The client (or the ``http_client`` it was given) was closed before the call."""
+
+
 class APIConnectionError(APIError):
     """The request did not get an HTTP answer: connection refused, reset, protocol error."""
 
@@ -115,11 +146,30 @@ class APIStatusError(APIError):
     body: object
     """The decoded JSON body, or the body text when it is not JSON, or None when empty."""
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+    request_id: str | None
+    """The server's id of the request, from ``x-request-id`` or ``request-id``."""
+
+    retry_after: float | None
+    """Seconds the server asked to wait before trying again (``Retry-After``), when it said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object,
+        detail: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """``message`` is the whole text of ``str(error)`` (status line first); ``detail`` the
+        server's own message, which becomes ``.message`` (``message`` when not given)."""
         super().__init__(message, request=response.request)
+        self.message = message if detail is None else detail
         self.response = response
         self.status_code = response.status_code
         self.body = body
+        self.request_id = request_id(response)
+        self.retry_after = retry_after
 
 
 class BadRequestError(APIStatusError):
@@ -165,21 +215,49 @@ class APIResponseValidationError(APIError):
     errors: list[dict[str, Any]]
     """Pydantic's validation errors (location, type and message of each), without input values."""
 
+    request_id: str | None
+    """The server's id of the request, from ``x-request-id`` or ``request-id``."""
+
+    task_id: str | None
+    """The id of the task (job) the answer is about, for the polled operation and its wait helper."""
+
     def __init__(
-        self, message: str, *, response: httpx.Response, body: str, errors: Sequence[Mapping[str, Any]]
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: str,
+        errors: Sequence[Mapping[str, Any]],
+        task_id: str | None = None,
     ) -> None:
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code
         self.body = body
         self.errors = [dict(error) for error in errors]
+        self.request_id = request_id(response)
+        self.task_id = task_id
 
 
-class TaskFailedError(APIError):
-    """Polling reached a status that means the job failed; ``task`` is the last answer."""
+class DownloadError(APIError):
+    """A download failed; nothing was left at the destination."""
 
-    result: object
-    """The last model (or mapping) returned by the status operation."""
+    url: str
+    """The URL that was being downloaded."""
+
+    def __init__(self, message: str, *, url: str, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+        self.url = url
+
+
+class TaskFailedError(APIError, Generic[ResultT]):
+    """Polling reached a status that means the job failed; ``task`` is the last answer.
+
+    Generic in the polled model: the wait helper raises ``TaskFailedError[Task]``.
+    """
+
+    result: ResultT
+    """The last model returned by the status operation."""
 
     status: str
     """The failure status that was reached."""
@@ -191,7 +269,7 @@ class TaskFailedError(APIError):
     """The server's message, falling back to the error code when empty."""
 
     def __init__(
-        self, message: str, *, result: object, status: str, error_code: str | None, error_msg: str | None
+        self, message: str, *, result: ResultT, status: str, error_code: str | None, error_msg: str | None
     ) -> None:
         super().__init__(message)
         self.result = result
@@ -200,7 +278,7 @@ class TaskFailedError(APIError):
         self.error_msg = error_msg
 
     @property
-    def task(self) -> object:
+    def task(self) -> ResultT:
         """The failed task as last returned by the status operation (the same object as ``result``)."""
         return self.result
 
@@ -217,11 +295,23 @@ class WaitTimeoutError(APIError):
     timeout: float
     """The time budget, in seconds, that was exhausted."""
 
-    def __init__(self, message: str, *, last_status: str | None, last_result: object, timeout: float) -> None:
+    task_id: str | None
+    """The id of the task (job) that was waited for."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        last_status: str | None,
+        last_result: object,
+        timeout: float,
+        task_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.last_status = last_status
         self.last_result = last_result
         self.timeout = timeout
+        self.task_id = task_id
 
 
 def _decode_body(response: httpx.Response) -> object:
@@ -264,13 +354,18 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 
 
 def make_status_error(
-    response: httpx.Response, *, note: str = "", secrets: Sequence[str] = ()
+    response: httpx.Response,
+    *,
+    note: str = "",
+    secrets: Sequence[str] = (),
+    retry_after: float | None = None,
 ) -> APIStatusError:
     """Build the :class:`APIStatusError` subclass matching ``response.status_code``.
 
-    The message is read from the body's ``message``, ``error_msg`` or ``error_code`` (also under
-    a nested ``error`` object), else the body text, else the reason phrase. ``note`` is appended
-    to it, and each of ``secrets`` is replaced by ``<redacted>``.
+    Its ``message`` is read from the body's ``message``, ``error_msg`` or ``error_code`` (also
+    under a nested ``error`` object), else the body text, else the reason phrase; ``str(error)``
+    is the status line, that message, then ``note``. Each of ``secrets`` is replaced by
+    ``<redacted>``.
     """
     status = response.status_code
     body = _decode_body(response)
@@ -282,5 +377,14 @@ def make_status_error(
         message += f" (redirect to {location!r} not followed)" if location else " (redirect not followed)"
     if note:
         message += f"; {note}"
+    ident = request_id(response)
+    if ident:
+        message += f" (request id {ident})"
     error_class = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
-    return error_class(scrub(message, secrets), response=response, body=body)
+    return error_class(
+        scrub(message, secrets),
+        response=response,
+        body=body,
+        detail=scrub(detail, secrets),
+        retry_after=retry_after,
+    )

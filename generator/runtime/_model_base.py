@@ -9,7 +9,7 @@ JSON names (defaults that the caller did not send are absent).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -84,9 +84,19 @@ class IfThen(Rule):
 
 
 class SpecModel(BaseModel):
-    """Base of the generated models: checks the spec's cross-field rules after validation."""
+    """Base of the generated models: checks the spec's cross-field rules after validation.
+
+    ``repr()`` shows the fields that were given (or received), not the defaults: for a request
+    model that is exactly what will be sent. ``model_fields_set`` tells the same apart in code.
+    """
 
     __spec_rules__: ClassVar[tuple[Rule, ...]] = ()
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        given = self.model_fields_set
+        for name, value in super().__repr_args__():
+            if name is None or name in given or name not in type(self).model_fields:
+                yield name, value
 
     @model_validator(mode="after")
     def _check_spec_rules(self) -> Self:

@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 import pydantic
 
 from ._exceptions import TaskFailedError, WaitTimeoutError, scrub
-from ._types import WaitRule
+from ._types import ResultRule, WaitRule
 
-__all__ = ["POLL_BACKOFF", "POLL_MAX_INTERVAL_FACTOR", "PollState", "read_field"]
+__all__ = ["POLL_BACKOFF", "POLL_MAX_INTERVAL_FACTOR", "PollState", "read_field", "result_urls"]
 
 POLL_BACKOFF = 1.5
 """Each pause between polls is this much longer than the previous one..."""
@@ -26,10 +26,30 @@ _MAX_SERVER_TEXT = 500
 def read_field(result: object, name: str) -> object:
     """Read a field of an answer by its wire name (alias), from a pydantic model or a mapping."""
     if isinstance(result, pydantic.BaseModel):
-        return result.model_dump(mode="json", by_alias=True).get(name)
+        for attribute, field in type(result).model_fields.items():
+            if (field.alias or attribute) == name:
+                value = getattr(result, attribute, None)
+                return None if value is pydantic.MISSING else value
+        return (result.model_extra or {}).get(name)
     if isinstance(result, Mapping):
         return result.get(name)
     return getattr(result, name, None)
+
+
+def result_urls(result: object, rule: ResultRule) -> list[str]:
+    """The output URLs of a finished job, from a field holding a URL, a list of URLs, or a list
+    of objects carrying one (models or mappings, as a lenient parse leaves them)."""
+    value = read_field(result, rule.field)
+    items = value if isinstance(value, list | tuple) else [] if value is None else [value]
+    urls: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            urls.append(item)
+        elif rule.url_field is not None:
+            url = read_field(item, rule.url_field)
+            if isinstance(url, str):
+                urls.append(url)
+    return urls
 
 
 def _read_text(result: object, name: str | None) -> str | None:
@@ -76,13 +96,17 @@ class PollState:
                 "it may still finish: wait again or query it later"
             )
             raise WaitTimeoutError(
-                scrub(message, self._secrets), last_status=status, last_result=result, timeout=self._timeout
+                scrub(message, self._secrets),
+                last_status=status,
+                last_result=result,
+                timeout=self._timeout,
+                task_id=rule.subject or None,
             )
         delay = self._interval
         self._interval = min(self._interval * POLL_BACKOFF, self._max_interval)
         return delay
 
-    def _failed(self, result: object, status: str, subject: str) -> TaskFailedError:
+    def _failed(self, result: object, status: str, subject: str) -> TaskFailedError[object]:
         rule = self._rule
         error_code = _read_text(result, rule.error_code_field)
         # The server's message falls back to the code when it is empty.

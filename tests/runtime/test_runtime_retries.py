@@ -139,7 +139,7 @@ async def test_retry_after_as_http_date_is_honoured(h):
     assert 8.0 <= h.clock.sleeps[0] <= 10.5
 
 
-@pytest.mark.parametrize("value", ["0", "-5", "61", "3600", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"])
+@pytest.mark.parametrize("value", ["-5", "soon", ""])
 async def test_unusable_retry_after_falls_back_to_backoff(h, value):
     route = h.router.get(h.url("/tasks/t1"))
     route.side_effect = [
