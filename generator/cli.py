@@ -11,7 +11,8 @@ from . import __version__
 from .ir import build_api
 from .load import iter_operations, lint, load_spec, validate
 from .models import generate_models
-from .output import Header, compare, format_files, write_atomically
+from .naming import package_problem
+from .output import Header, OutputError, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
 from .render import render_package
 
@@ -48,8 +49,9 @@ def build(
     invalid or uses a construct the generator does not support is left out (and listed in
     ``Result.skipped``); problems outside operations still refuse the spec.
     """
-    if not package.isidentifier():
-        raise GenerationError(package, [Problem("", f"package name {package!r} is not a Python identifier")])
+    refused = package_problem(package)
+    if refused:
+        raise GenerationError("--package", [Problem("", refused)])
     spec = load_spec(spec_path)
     # A problem inside one operation leaves that operation out; any other refuses the spec.
     problems = validate(spec)
@@ -82,7 +84,7 @@ def build(
         spec_name=_display(spec_path), spec_sha256=spec.sha256, generator_version=__version__, command=command
     )
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
-    return Result(formatted, api.skipped, len(api.operations), models.warnings)
+    return Result(formatted, api.skipped, len(api.operations), api.renamed + models.warnings)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -129,7 +131,18 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     if arguments.command == "generate":
         _report_skipped(result)
-        write_atomically(result.files, arguments.out)
+        for note in result.notes:
+            print(f"warning: {note}", file=sys.stderr)
+        try:
+            kept = write_atomically(result.files, arguments.out, protect=[arguments.spec])
+        except OutputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:  # read-only folder, disk full...: the old output is still in place
+            print(f"error: cannot write {arguments.out}: {error}; it was left as it was", file=sys.stderr)
+            return 2
+        if kept:
+            print(f"kept {len(kept)} files the generator did not write: {', '.join(kept)}", file=sys.stderr)
         print(
             f"generated {arguments.out}/{arguments.package}: {result.operations} operations, "
             f"{len(result.files)} files ({len(result.skipped)} operations skipped)"
