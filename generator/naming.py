@@ -119,12 +119,12 @@ def _imported(source: str) -> set[str]:
 
 
 def _template_names(*templates: str) -> set[str]:
-    """Names that the given templates import, define, assign or call."""
+    """Names that the given templates import, define, export, assign or call."""
     sources = _sources("templates")
     names: set[str] = set(_ANNOTATION_MODULES)
     for template in templates:
         source = sources[template]
-        names |= _imported(source)
+        names |= _imported(source) | _all_of(source)
         names.update(name for match in _ASSIGNED.finditer(source) for name in match.group(1).split(", "))
         names.update(name for match in _DEFINED.finditer(source) for name in match.groups() if name)
         names.update(name for name in _CALLED.findall(source) if hasattr(builtins, name))
