@@ -157,7 +157,9 @@ def _client_attributes() -> set[str]:
 
 def _all_of(source: str) -> set[str]:
     match = re.search(r"__all__ = \[(.*?)\]", source, re.DOTALL)
-    return set(_QUOTED.findall(match.group(1))) if match else set()
+    if not match or "{{" in match.group(1):  # a list the template fills in is the spec's names
+        return set()
+    return set(_QUOTED.findall(match.group(1)))
 
 
 @functools.cache

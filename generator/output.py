@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import os
 import shutil
 import signal
@@ -116,14 +117,19 @@ def _read_manifest(out: Path) -> set[str] | None:
     return {line for line in text[len(_MANIFEST_TITLE) :].splitlines() if line} | {MANIFEST}
 
 
+def _walk(out: Path) -> Iterator[str]:
+    """Files and links below ``out`` (relative), tools' caches left out, lazily: a foreign folder
+    (a home folder given by mistake) is refused after its first few files, not after all."""
+    for folder, subfolders, names in os.walk(out):
+        subfolders[:] = sorted(name for name in subfolders if name not in _CACHES)
+        base = Path(folder).relative_to(out)
+        links = [name for name in subfolders if (Path(folder) / name).is_symlink()]
+        for name in sorted(names + links):
+            yield (base / name).as_posix()
+
+
 def _entries(out: Path) -> list[str]:
-    """Files and links below ``out`` (relative, sorted), tools' caches left out."""
-    found = []
-    for path in sorted(out.rglob("*")):
-        relative = path.relative_to(out)
-        if not _CACHES.intersection(relative.parts) and (path.is_symlink() or not path.is_dir()):
-            found.append(relative.as_posix())
-    return found
+    return sorted(_walk(out))
 
 
 def _has_header(path: Path) -> bool:
@@ -166,19 +172,18 @@ def owned_files(out: Path, protect: Iterable[Path] = ()) -> set[str]:
         return set()
     if not out.is_dir():
         raise _refuse(out, "it is a file, not a folder")
-    entries = _entries(out)
     owned = _read_manifest(out)
     if owned is not None:
         return owned
-    foreign = [entry for entry in entries if not _has_header(out / entry)]
+    foreign = list(itertools.islice((entry for entry in _walk(out) if not _has_header(out / entry)), 4))
     if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        shown = ", ".join(foreign[:3]) + (" and more" if len(foreign) > 3 else "")
         raise _refuse(
             out,
             f"it holds files the generator did not write ({shown}) and no {MANIFEST}; "
             "give an empty or new folder",
         )
-    return set(entries)
+    return set(_walk(out))
 
 
 @contextlib.contextmanager

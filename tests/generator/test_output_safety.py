@@ -93,6 +93,16 @@ def test_a_folder_of_other_files_is_refused_before_anything_is_touched(
     assert leftovers(vendor) == []
 
 
+def test_a_large_foreign_folder_is_refused_after_its_first_files(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for index in range(50):
+        (home / f"project{index}").mkdir(parents=True)
+        (home / f"project{index}" / "main.py").write_text("print()\n")
+    with pytest.raises(OutputError, match=r"did not write \(project0/main\.py, .* and more\)"):
+        write_atomically(NEW, home)
+    assert len(list(home.rglob("main.py"))) == 50
+
+
 @pytest.mark.parametrize("kind", ["file", "symlink", "git-root"])
 def test_a_file_a_link_or_a_repository_is_refused(tmp_path: Path, kind: str) -> None:
     target = tmp_path / "target"
