@@ -217,3 +217,12 @@ def test_reserved_names_cover_what_the_generated_modules_use(
     assert attributes <= naming.reserved_method_names()
     assert set(render._STDLIB_MODULE.pattern.strip("\\b().").split("|")) <= naming.reserved_method_names()
     assert set(names.__all__) - set(dir(names.models)) <= naming.reserved_class_names()
+
+
+@pytest.mark.parametrize(
+    "spec", [SPECS / "zoo.yaml", Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"]
+)
+def test_ordinary_names_are_not_renamed(spec: Path, tmp_path: Path) -> None:
+    # Reserving too much would rename plain names (`name`, `id`, `type`, `Task`) for nothing.
+    result = build(spec, "ordinary", tmp_path / "out")
+    assert [note for note in result.notes if "own names" in note] == []
