@@ -146,6 +146,20 @@ def test_the_wait_helper_keeps_its_own_method(names: ModuleType) -> None:
     assert [request.url.path for request in sent] == ["/things/t9"]
 
 
+def test_an_operation_named_like_an_x_wait_helper_stays_reachable(
+    names: ModuleType, names_result: cli.Result
+) -> None:
+    assert (
+        "line 59, /paths/~1fetch/get: operation 'fetchIt' takes one of the generated package's own names; it is fetch_it_ in Python"
+        in names_result.notes
+    )
+    client, sent = recording_client(names, {"s": "a"})
+    client.with_raw_response.fetch_it_()
+    assert sent[-1].url == f"{BASE}/fetch"
+    assert client.fetch_it("t2", poll_interval=0.01, timeout=5).s == "a"  # the helper polls pollThing
+    assert sent[-1].url == f"{BASE}/poll/t2"
+
+
 def test_schema_names_never_replace_the_package_roots_exports(names: ModuleType) -> None:
     exceptions, client = sys.modules["names_pkg._exceptions"], sys.modules["names_pkg._client"]
     assert names.APIError is exceptions.APIError and names.Client is client.Client
