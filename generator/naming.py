@@ -201,8 +201,11 @@ def _requirement_name(requirement: str) -> str:
 
 @functools.cache
 def _dependency_modules() -> frozenset[str]:
-    """Top-level modules of the generated package's dependencies and of what they require."""
+    """Top-level modules of the generated package's dependencies and of what they require, read
+    from these distributions' file lists only (``packages_distributions`` reads every installed
+    one: 0.25 s)."""
     seen: set[str] = set()
+    modules = set(_DEPENDENCIES)
     pending = list(_DEPENDENCIES)
     while pending:
         name = _requirement_name(pending.pop())
@@ -210,17 +213,18 @@ def _dependency_modules() -> frozenset[str]:
             continue
         seen.add(name)
         try:
-            pending.extend(
-                requirement for requirement in metadata.requires(name) or () if "extra ==" not in requirement
-            )
+            distribution = metadata.distribution(name)
         except metadata.PackageNotFoundError:
             continue
-    modules = {
-        module
-        for module, distributions in metadata.packages_distributions().items()
-        if any(_requirement_name(distribution) in seen for distribution in distributions)
-    }
-    return frozenset(modules | set(_DEPENDENCIES))
+        pending.extend(
+            requirement for requirement in distribution.requires or () if "extra ==" not in requirement
+        )
+        for file in distribution.files or ():
+            top = file.parts[0]
+            module = top if len(file.parts) > 1 else top.split(".", 1)[0]
+            if module.isidentifier() and not top.endswith((".dist-info", ".data")):
+                modules.add(module)
+    return frozenset(modules)
 
 
 def package_problem(package: str) -> str | None:
