@@ -154,8 +154,8 @@ def test_an_operation_named_like_an_x_wait_helper_stays_reachable(
         in names_result.notes
     )
     client, sent = recording_client(names, {"s": "a"})
-    client.with_raw_response.fetch_it_()
-    assert sent[-1].url == f"{BASE}/fetch"
+    client.with_raw_response.fetch_it_(list=["a", "b"], str_="c")  # `list` breaks nothing; `str` would
+    assert sent[-1].url == f"{BASE}/fetch?list=a&list=b&str=c"
     assert client.fetch_it("t2", poll_interval=0.01, timeout=5).s == "a"  # the helper polls pollThing
     assert sent[-1].url == f"{BASE}/poll/t2"
 
