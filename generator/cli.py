@@ -14,7 +14,8 @@ from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes,
 from .ir import build_api
 from .load import Spec, iter_operations, lint, load_spec, validate
 from .models import generate_models
-from .output import Header, compare, format_files, write_atomically
+from .naming import package_problem
+from .output import Header, OutputError, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
 from .render import render_package
 from .versioning import bump_warning, changelog_entry, package_version, suggested_bump, update_changelog
@@ -52,8 +53,9 @@ def build(
     invalid or uses a construct the generator does not support is left out (and listed in
     ``Result.skipped``); problems outside operations still refuse the spec.
     """
-    if not package.isidentifier():
-        raise GenerationError(package, [Problem("", f"package name {package!r} is not a Python identifier")])
+    refused = package_problem(package)
+    if refused:
+        raise GenerationError("--package", [Problem("", refused)])
     spec = load_spec(spec_path)
     # A problem inside one operation leaves that operation out; any other refuses the spec.
     problems = validate(spec)
@@ -87,7 +89,7 @@ def build(
         command += " --skip-unsupported"
     header = Header(generator_version=__version__, command=command)
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
-    notes = models.warnings + ((version_warning,) if version_warning else ())
+    notes = api.renamed + models.warnings + ((version_warning,) if version_warning else ())
     return Result(formatted, api.skipped, len(api.operations), notes)
 
 
@@ -147,7 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "generate":
         _report_skipped(result)
         _warn_about_version(arguments.spec, arguments.out / arguments.package, result.notes)
-        write_atomically(files, arguments.out)
+        try:
+            kept = write_atomically(files, arguments.out, protect=[arguments.spec])
+        except OutputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:  # read-only folder, disk full...: the old output is still in place
+            print(f"error: cannot write {arguments.out}: {error}; it was left as it was", file=sys.stderr)
+            return 2
+        if kept:
+            print(f"kept {len(kept)} files the generator did not write: {', '.join(kept)}", file=sys.stderr)
         print(
             f"generated {arguments.out}/{arguments.package}: {result.operations} operations, "
             f"{len(result.files)} files ({len(result.skipped)} operations skipped)"

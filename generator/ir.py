@@ -16,8 +16,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .load import Spec, escape_pointer, iter_operations, named_examples
-from .naming import class_name, snake_name
-from .problems import Problem
+from .naming import (
+    class_name,
+    is_reserved_class_name,
+    reserved_argument_names,
+    reserved_method_names,
+    snake_name,
+    unreserved,
+)
+from .problems import GenerationError, Problem
 
 __all__ = ["Api", "Argument", "Body", "ExamplePair", "Operation", "Response", "Wait", "build_api"]
 
@@ -146,6 +153,7 @@ class Api:
     hoisted: dict[str, tuple[str, Any]] = field(default_factory=dict)
     skipped: tuple[Problem, ...] = ()
     log_env: str = ""
+    renamed: tuple[str, ...] = ()  # warnings: spec names that took one of the package's own
 
     @property
     def model_names(self) -> tuple[str, ...]:
@@ -183,6 +191,7 @@ class _Builder:
         self.components: Mapping[str, Any] = (self.document.get("components") or {}).get("schemas") or {}
         self.hoisted: dict[str, tuple[str, Any]] = {}
         self.taken = {class_name(name) for name in self.components}
+        self.renamed: list[str] = []  # naming hook: warnings for names renamed away from reserved ones
 
     # -- schemas and annotations -------------------------------------------------------------
 
@@ -271,6 +280,13 @@ class _Builder:
         parameters = self.parameters(pointer, path_item, raw, prefix)
         body = self.body(pointer, raw, prefix)
         parameters, body = _distinct_names(parameters, body)
+        for argument in (
+            *(arg for group in parameters.values() for arg in group),
+            *(body.fields if body else ()),
+        ):
+            if snake_name(argument.wire_name) in reserved_argument_names():  # naming hook
+                what = f"{argument.location} argument {argument.wire_name!r}"
+                self.renamed.append(self._renamed(pointer, what, argument.name))
         idempotent = method in _IDEMPOTENT_METHODS
         if isinstance(raw.get("x-idempotent"), bool):
             idempotent = raw["x-idempotent"]
@@ -399,6 +415,10 @@ class _Builder:
         required |= set(schema.get("required") or [])
         return properties, required
 
+    def _renamed(self, pointer: str, what: str, new_name: str) -> str:
+        where = str(self.spec.problem(pointer, "")).rstrip(": ")
+        return f"{where}: {what} takes one of the generated package's own names; it is {new_name} in Python"
+
     def _description(self, schema: Any) -> str:
         if not isinstance(schema, Mapping):
             return ""
@@ -471,6 +491,9 @@ class _Builder:
         name = str(declared["name"])
         if not name.isidentifier():
             raise _UnsupportedError(f"{where}/name", f"{name!r} is not a Python identifier")
+        if name in reserved_method_names():  # naming hook
+            name = unreserved(name, reserved_method_names())
+            self.renamed.append(self._renamed(f"{where}/name", f"x-wait name {declared['name']!r}", name))
         return Wait(
             name=name,
             status_field=str(declared["status-field"]),
@@ -555,7 +578,7 @@ def _distinct_names(
     taken = set(_RESERVED_ARGUMENTS)
 
     def distinct(argument: Argument) -> Argument:
-        name = argument.name
+        name = unreserved(argument.name, reserved_argument_names())  # naming hook
         if name in taken:
             name = f"{argument.name}_{argument.location}"
             counter = 2
@@ -586,10 +609,14 @@ def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = 
 
     ``exclude`` maps operation pointers to a problem that already rules them out.
     """
+    renamed_classes = _class_names_checked(spec)  # naming hook
     builder = _Builder(spec, package)
+    builder.renamed += renamed_classes
     operations: list[Operation] = []
     skipped: list[Problem] = []
     names: dict[str, str] = {}
+    waits = {unreserved(name, reserved_method_names()) for name in _wait_names(spec)}
+    reserved = reserved_method_names() | waits  # naming hook
     for pointer, path, method, raw in iter_operations(spec):
         if exclude and pointer in exclude:
             skipped.append(exclude[pointer])
@@ -599,6 +626,12 @@ def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = 
         except _UnsupportedError as problem:
             skipped.append(spec.problem(problem.pointer, problem.message))
             continue
+        if operation.name in reserved:  # naming hook
+            new_name = unreserved(operation.name, reserved)
+            builder.renamed.append(
+                builder._renamed(pointer, f"operation {operation.operation_id!r}", new_name)
+            )
+            operation = replace(operation, name=new_name)
         if operation.name in names:
             message = f"method name {operation.name!r} is already used by {names[operation.name]}"
             skipped.append(spec.problem(pointer, message))
@@ -624,6 +657,7 @@ def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = 
         spec_sha256=spec.sha256,
         hoisted=builder.hoisted,
         skipped=tuple(skipped),
+        renamed=tuple(builder.renamed),
     )
 
 
@@ -632,3 +666,37 @@ def _log_env(api_key_env: str, prefix: str) -> str:
     if api_key_env.endswith("_API_KEY"):
         return api_key_env.removesuffix("_API_KEY") + "_LOG"
     return f"{prefix}_LOG"
+
+
+def _wait_names(spec: Spec) -> set[str]:
+    """The ``x-wait`` helpers' names: the methods they become are the client's own."""
+    waits = (raw.get("x-wait") for *_, raw in iter_operations(spec))
+    return {str(wait["name"]) for wait in waits if isinstance(wait, Mapping) and "name" in wait}
+
+
+def _class_names_checked(spec: Spec) -> list[str]:
+    """Warnings for schemas renamed away from the package's own names. Two schema names that
+    become one Python name (``pet-info``, ``PetInfo``) are refused: one model for both would
+    silently merge them, and any renaming would depend on the spec's order."""
+    schemas = (spec.document.get("components") or {}).get("schemas") or {}
+    by_class: dict[str, list[str]] = {}
+    warnings = []
+    for name in schemas:
+        by_class.setdefault(class_name(str(name)), []).append(str(name))
+        if is_reserved_class_name(str(name)):
+            where = str(spec.problem(f"/components/schemas/{escape_pointer(str(name))}", "")).rstrip(": ")
+            warnings.append(
+                f"{where}: schema {name!r} takes one of the generated package's own names; "
+                f"its model is {class_name(str(name))}"
+            )
+    problems = [
+        spec.problem(
+            f"/components/schemas/{escape_pointer(names[1])}",
+            f"schema names {', '.join(repr(name) for name in names)} all become the Python name {python}; rename one",
+        )
+        for python, names in by_class.items()
+        if len(names) > 1
+    ]
+    if problems:
+        raise GenerationError(str(spec.path), problems)
+    return warnings
