@@ -264,6 +264,16 @@ def _mode_for(out: Path) -> int:
     return 0o777 & ~umask
 
 
+def _holds(path: Path, text: str | None) -> bool:
+    """Whether ``path`` is a plain file whose content is exactly ``text``."""
+    if text is None or path.is_symlink() or not path.is_file():
+        return False
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def write_atomically(files: Mapping[str, str], out: Path, *, protect: Iterable[Path] = ()) -> list[str]:
     """Replace ``out`` with ``files`` plus the manifest. Until the final rename, ``out`` is untouched.
 
@@ -280,6 +290,9 @@ def write_atomically(files: Mapping[str, str], out: Path, *, protect: Iterable[P
         recover(out)
         owned = owned_files(out, protect)  # again: another run may have written meanwhile
         kept = [entry for entry in _entries(out) if entry not in owned] if out.is_dir() else []
+        # A file the new output writes with exactly the content it already has loses nothing
+        # (CHANGELOG.md after `changelog --update`): it joins the manifest instead of clashing.
+        kept = [entry for entry in kept if not _holds(out / entry, files.get(entry))]
         clashes = [entry for entry in kept if entry in files or entry == MANIFEST]
         if clashes:
             raise _refuse(
