@@ -8,6 +8,7 @@ Exception tree::
 
     APIError
      ├── APIKeyMissingError              no api key given and none in the environment
+     ├── InvalidArgumentError            refused before sending (a ValueError too): key, URL, path...
      ├── APIConnectionError              the server could not be reached or the answer was cut off
      │    └── APITimeoutError            connect, read, write or pool timeout
      ├── APIStatusError                  any answer that is not 2xx (3xx redirects included)
@@ -28,11 +29,13 @@ secret to scrub. The raw ``body`` of an answer is kept as the server sent it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
+
+from ._body import body_json, body_text
+from ._redact import redact
 
 __all__ = [
     "APIConnectionError",
@@ -44,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "InternalServerError",
+    "InvalidArgumentError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -63,11 +67,8 @@ _MESSAGE_KEYS = ("message", "error_msg", "error_code")
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
-    """Return ``text`` with every occurrence of each non-empty secret replaced by ``<redacted>``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, _REDACTED)
-    return text
+    """Return ``text`` with each secret (a whole token, also escaped) replaced by ``<redacted>``."""
+    return redact(text, secrets)
 
 
 def _truncate(text: str, limit: int = _MAX_MESSAGE_CHARS) -> str:
@@ -91,6 +92,10 @@ class APIError(Exception):
 
 class APIKeyMissingError(APIError):
     """No api key was passed to the client and its environment variable is unset or empty."""
+
+
+class InvalidArgumentError(APIError, ValueError):
+    """An argument or option the client refuses before sending anything (never echoes the api key)."""
 
 
 class APIConnectionError(APIError):
@@ -232,9 +237,9 @@ def _decode_body(response: httpx.Response) -> object:
     if not response.content:
         return None
     try:
-        return json.loads(response.content)
+        return body_json(response)
     except ValueError:
-        return response.text
+        return body_text(response)
 
 
 def _message_from_mapping(body: Mapping[str, Any]) -> str | None:
@@ -253,7 +258,7 @@ def _message_from_mapping(body: Mapping[str, Any]) -> str | None:
 def _read_message(response: httpx.Response, body: object) -> str:
     message = _message_from_mapping(body) if isinstance(body, Mapping) else None
     if message is None and response.content:
-        message = response.text.strip()
+        message = body_text(response).strip()
     return _truncate(message) if message else response.reason_phrase
 
 

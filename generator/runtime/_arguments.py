@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 from pydantic import MISSING, BaseModel, TypeAdapter
 
+from ._exceptions import InvalidArgumentError
+
 __all__ = ["encode_body", "header_values", "path_value", "query_params", "type_adapter", "wire_text"]
 
 
@@ -73,9 +75,24 @@ def wire_text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, int | float) else str(value)
 
 
+# Segments that a URL resolver (the client's, a proxy's or the server's) removes or climbs:
+# ``/tasks/..`` is ``/``. Escaping cannot help, since "." is unreserved and stays as it is.
+_UNSAFE_SEGMENTS = frozenset({"", ".", ".."})
+
+
 def path_value(schema_type: Any, value: Any) -> str:
-    """A path parameter, validated and URL-escaped (``/`` included)."""
-    return quote(wire_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+    """A path parameter, validated and URL-escaped (``/`` included).
+
+    Raises :class:`InvalidArgumentError` for an empty value or a dot segment (``.``, ``..``),
+    which would send the request to another path.
+    """
+    segment = quote(wire_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+    if segment in _UNSAFE_SEGMENTS:
+        raise InvalidArgumentError(
+            f"a path parameter must not be empty, '.' or '..' (got {segment!r}): "
+            "the request would go to another path"
+        )
+    return segment
 
 
 def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[str]]:

@@ -26,11 +26,14 @@ from ._exceptions import (
     APIConnectionError,
     APIKeyMissingError,
     APITimeoutError,
+    InvalidArgumentError,
     make_status_error,
     scrub,
 )
 from ._polling import PollState
+from ._redact import library_log_redactor, redact
 from ._response import APIResponse
+from ._security import APIKey, check_api_key
 from ._types import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig, RequestSpec, WaitRule
 
 __all__ = ["NOT_GIVEN", "AsyncAPIClient", "NotGiven", "SyncAPIClient"]
@@ -72,6 +75,10 @@ def _check_base_url(value: str | httpx.URL, *, allow_insecure_http: bool) -> htt
     url = httpx.URL(value)
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {str(value)!r}")
+    if url.query or url.fragment or "?" in str(value) or "#" in str(value):
+        # Operation paths are appended to the base URL's path: a query or fragment would swallow them.
+        shown = f"{url.scheme}://{url.host}{url.path}"
+        raise InvalidArgumentError(f"base_url must not have a query string or a fragment ({shown} has one)")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ValueError(
             f"Refusing to send the api key over plain http to {url.host!r}: use an https:// base_url, "
@@ -92,7 +99,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: APIKey | None = None,
         *,
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
@@ -102,7 +109,12 @@ class _BaseAPIClient(Generic[HttpClientT]):
         allow_insecure_http: bool = False,
     ) -> None:
         config = self._config
-        api_key = api_key or os.environ.get(config.api_key_env) or None
+        if api_key is None or api_key == "":
+            api_key = os.environ.get(config.api_key_env) or None
+            if api_key is not None:
+                check_api_key(api_key, source=f"the {config.api_key_env} environment variable")
+        elif not callable(api_key):
+            check_api_key(api_key, source="api_key")
         if api_key is None and config.requires_api_key:
             raise APIKeyMissingError(
                 f"No api key: pass api_key=... or set the {config.api_key_env} environment variable."
@@ -112,7 +124,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         base_url = base_url or os.environ.get(config.base_url_env) or config.default_base_url
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._api_key = api_key
-        self._secrets: tuple[str, ...] = (api_key,) if api_key else ()
+        self._secrets: tuple[str, ...] = (api_key,) if isinstance(api_key, str) else ()
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = http_client.timeout  # the caller configured their client: keep its timeout
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -123,6 +135,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._user_agent = _user_agent(config)
         self._owns_http_client = http_client is None
         self._http_client: HttpClientT = http_client if http_client is not None else self._new_http_client()
+        library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
         raise NotImplementedError
@@ -150,7 +163,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
     def with_options(
         self,
         *,
-        api_key: str | None = None,
+        api_key: APIKey | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
@@ -185,6 +198,15 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     # Building requests
 
+    def _current_api_key(self) -> str | None:
+        # A callable is asked before every attempt; each key it returns is kept as a secret to redact.
+        if self._api_key is None or isinstance(self._api_key, str):
+            return self._api_key
+        key = check_api_key(self._api_key(), source="the key returned by the api_key callable")
+        if key not in self._secrets:
+            self._secrets = (*self._secrets[-7:], key)
+        return key
+
     def _build_request(self, spec: RequestSpec[T]) -> httpx.Request:
         headers = httpx.Headers({"Accept": "application/json", "User-Agent": self._user_agent})
         headers.update(self._default_headers)
@@ -194,14 +216,15 @@ class _BaseAPIClient(Generic[HttpClientT]):
         if spec.has_body:
             headers["Content-Type"] = "application/json"
             content = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
-        if spec.security and self._api_key is not None:
+        api_key = self._current_api_key() if spec.security else None
+        if api_key is not None:
             scheme = spec.security[0]
             if scheme.kind == "bearer":
-                headers["Authorization"] = f"Bearer {self._api_key}"
+                headers["Authorization"] = f"Bearer {api_key}"
             elif scheme.kind == "header":
-                headers[scheme.name] = self._api_key
+                headers[scheme.name] = api_key
             else:
-                params[scheme.name] = self._api_key
+                params[scheme.name] = api_key
         url = str(self._base_url).rstrip("/") + spec.path
         return self._http_client.build_request(
             spec.method,
@@ -222,19 +245,25 @@ class _BaseAPIClient(Generic[HttpClientT]):
                 secret_params.add(scheme.name)
             else:
                 secret_headers.add(scheme.name.lower())
+        secrets = self._secrets
+
+        def holds_secret(value: str) -> bool:
+            return redact(value, secrets) != value
+
+        # Whole values are redacted: a header or query value that holds the key, anywhere in it.
         url = request.url
-        if secret_params and url.query:
+        if url.query:
             url = url.copy_with(
                 params=[
-                    (key, _REDACTED if key in secret_params else value)
+                    (key, _REDACTED if key in secret_params or holds_secret(value) else value)
                     for key, value in url.params.multi_items()
                 ]
             )
         headers = {
-            key: _REDACTED if key.lower() in secret_headers else value
+            key: _REDACTED if key.lower() in secret_headers or holds_secret(value) else value
             for key, value in request.headers.items()
         }
-        return scrub(str(url), self._secrets), scrub(repr(headers), self._secrets)
+        return scrub(str(url), secrets), scrub(repr(headers), secrets)
 
     def _log_request(self, spec: RequestSpec[T], request: httpx.Request, retries_done: int) -> None:
         if self._logger.isEnabledFor(logging.DEBUG):
@@ -307,6 +336,7 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it (a caller's ``http_client`` is left open)."""
+        library_log_redactor.unregister(self)
         if self._owns_http_client:
             self._http_client.close()
 
@@ -325,6 +355,8 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
         request = self._build_request(spec)
         retries_done = 0
         while True:
+            if retries_done and callable(self._api_key):
+                request = self._build_request(spec)  # with the key the callable returns now
             self._log_request(spec, request, retries_done)
             try:
                 response = self._http_client.send(request, follow_redirects=False)
@@ -360,6 +392,7 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it (a caller's ``http_client`` is left open)."""
+        library_log_redactor.unregister(self)
         if self._owns_http_client:
             await self._http_client.aclose()
 
@@ -378,6 +411,8 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
         request = self._build_request(spec)
         retries_done = 0
         while True:
+            if retries_done and callable(self._api_key):
+                request = self._build_request(spec)  # with the key the callable returns now
             self._log_request(spec, request, retries_done)
             try:
                 response = await self._http_client.send(request, follow_redirects=False)

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar, cast
 import httpx
 import pydantic
 
+from ._body import body_text
 from ._exceptions import APIResponseValidationError, scrub
 from ._types import RequestSpec
 
@@ -85,8 +86,8 @@ class APIResponse(Generic[T]):
 
     @property
     def text(self) -> str:
-        """The body decoded as text."""
-        return self.http_response.text
+        """The body decoded as text (as UTF-8 when its charset label does not fit the bytes)."""
+        return body_text(self.http_response)
 
     def parse(self) -> T:
         """Return the body validated against the documented type (None for an answer without body).
@@ -124,7 +125,7 @@ class APIResponse(Generic[T]):
         response = self.http_response
         message = f"{self.operation}: unexpected {response.status_code} answer: {problem}"
         return APIResponseValidationError(
-            scrub(message, self._secrets), response=response, body=response.text, errors=errors
+            scrub(message, self._secrets), response=response, body=body_text(response), errors=errors
         )
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.anyio
 ERROR_TREE = {
     "APIError": Exception,
     "APIKeyMissingError": "APIError",
+    "InvalidArgumentError": "APIError",
     "APIConnectionError": "APIError",
     "APITimeoutError": "APIConnectionError",
     "APIStatusError": "APIError",
@@ -51,7 +52,8 @@ def test_error_tree_is_exported_from_the_root_and_drawn_in_the_docstring(pkg):
         error_class = getattr(pkg, name)
         assert name in pkg.__all__
         assert error_class is getattr(exceptions, name)
-        assert error_class.__bases__ == ((parent,) if parent is Exception else (getattr(pkg, parent),))
+        assert error_class.__bases__[0] is (parent if parent is Exception else getattr(pkg, parent))
+        assert all(base.__module__ == "builtins" for base in error_class.__bases__[1:])  # e.g. ValueError
         assert error_class.__doc__
     defined = {name for name in exceptions.__all__ if isinstance(getattr(exceptions, name), type)}
     assert defined == set(ERROR_TREE)
