@@ -239,6 +239,59 @@ def _compile_rules(
     return rules, problems
 
 
+def _enum_members(document: Mapping[str, Any], schema: Any, depth: int = 0) -> tuple[Any, ...] | None:
+    """The values a property schema allows when it is an enum or const (also behind a local $ref,
+    a one-branch allOf, or an anyOf/oneOf of enums and null); None when it allows any other."""
+    if not isinstance(schema, Mapping) or depth > 20:
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = document
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, Mapping) else None
+        return _enum_members(document, target, depth + 1)
+    if isinstance(schema.get("enum"), list):
+        return tuple(schema["enum"])
+    if "const" in schema:
+        return (schema["const"],)
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1:
+        return _enum_members(document, all_of[0], depth + 1)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if isinstance(branches, list) and branches:
+        members: list[Any] = []
+        for branch in branches:
+            if isinstance(branch, Mapping) and branch.get("type") == "null" and len(branch) == 1:
+                members.append(None)
+                continue
+            found = _enum_members(document, branch, depth + 1)
+            if found is None:
+                return None
+            members += found
+        return tuple(members)
+    return None
+
+
+def _enum_fields(document: Mapping[str, Any], schemas: Mapping[str, tuple[str, Any]]) -> dict[str, str]:
+    """``{model: source of its __spec_enums__}`` for properties whose enum has a number or bool member.
+
+    pydantic's ``Literal[1, True]`` takes ``1.0`` as ``True``, and a float enum becomes a plain
+    float: ``SpecModel`` matches these by JSON value and type instead.
+    """
+    enums: dict[str, str] = {}
+    for name, (_, schema) in schemas.items():
+        properties = schema.get("properties") if isinstance(schema, Mapping) else None
+        fields = {}
+        for field, property_schema in (properties or {}).items():
+            members = _enum_members(document, property_schema)
+            if members and any(isinstance(m, bool | int | float) for m in members):
+                fields[str(field)] = members
+        if fields:
+            enums[class_name(name)] = repr(fields)
+    return enums
+
+
 def _without_rule_keywords(schema: Any) -> Any:
     # The rules are compiled here; datamodel-code-generator would otherwise read `if`/`then`
     # properties as fields of their own.
@@ -318,6 +371,19 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
                     str(spec.path), [Problem("", f"internal: no model {model} for its rules")]
                 )
             lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
+        code += "\n".join(lines) + "\n"
+    enums = _enum_fields(spec.document, schemas)
+    if enums:
+        lines = [
+            "",
+            "",
+            "# Enums with number or boolean members, matched by JSON value and type by SpecModel.",
+        ]
+        lines += [
+            f"{model}.__spec_enums__ = {members}"
+            for model, members in sorted(enums.items())
+            if model in names
+        ]
         code += "\n".join(lines) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
     return ModelsModule(code, frozenset(names), notes)

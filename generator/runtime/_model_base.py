@@ -5,17 +5,30 @@ JSON Schema 2020-12 states rules between fields with ``dependentRequired``, ``no
 each rule into a value of this module and attaches it to the model as ``__spec_rules__``.
 A rule sees the model as JSON Schema sees the instance: the fields that were given, by their
 JSON names (defaults that the caller did not send are absent).
+
+Enums with number or boolean members are checked here too (``__spec_enums__``), before field
+validation: pydantic's ``Literal[1, True]`` takes ``1.0`` as ``True``, and a float enum has no
+``Literal`` at all, so the value is matched to a member by JSON value and type.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from pydantic import BaseModel, model_validator
 
-__all__ = ["Condition", "DependentRequired", "ForbiddenTogether", "IfThen", "Rule", "SpecModel"]
+__all__ = [
+    "Condition",
+    "DependentRequired",
+    "ForbiddenTogether",
+    "IfThen",
+    "Rule",
+    "SpecModel",
+    "enum_member",
+]
 
 
 def _json_equal(left: Any, right: Any) -> bool:
@@ -23,6 +36,37 @@ def _json_equal(left: Any, right: Any) -> bool:
     if isinstance(left, bool) or isinstance(right, bool):
         return isinstance(left, bool) and isinstance(right, bool) and left is right
     return bool(left == right)
+
+
+_NO_MEMBER: Any = object()
+
+
+def _number_matches(value: Any, member: Any) -> bool:
+    # A float never stands for an integer member (the models refuse 4.0 for an int, as "4"); an
+    # int may stand for a float member of the same value (2 for 2.0: one JSON number).
+    if isinstance(member, bool) or not isinstance(member, int | float):
+        return False
+    if isinstance(member, int):
+        return type(value) is int and value == member
+    return bool(value == member)
+
+
+def enum_member(value: Any, members: tuple[Any, ...]) -> Any:
+    """The member of ``members`` that ``value`` stands for, compared as JSON values of one type.
+
+    ``True`` is not ``1``, ``1.0`` is not ``1`` nor ``True``, ``0`` is not ``0.5``. Returns a
+    sentinel that is no member when nothing matches.
+    """
+    for member in members:
+        if isinstance(value, bool) or isinstance(member, bool) or value is None or member is None:
+            if value is member:
+                return member
+        elif isinstance(value, int | float):
+            if _number_matches(value, member):
+                return member
+        elif type(value) is type(member) and _json_equal(value, member):
+            return member
+    return _NO_MEMBER
 
 
 @dataclass(frozen=True)
@@ -87,6 +131,27 @@ class SpecModel(BaseModel):
     """Base of the generated models: checks the spec's cross-field rules after validation."""
 
     __spec_rules__: ClassVar[tuple[Rule, ...]] = ()
+    __spec_enums__: ClassVar[Mapping[str, tuple[Any, ...]]] = {}
+    """JSON name -> members, for each field whose enum has a number or boolean member."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _match_spec_enums(cls, data: Any) -> Any:
+        enums = cls.__spec_enums__
+        if not enums or not isinstance(data, Mapping):
+            return data
+        matched = dict(cast(Mapping[str, Any], data))
+        for name, members in enums.items():
+            if name in matched:
+                member = enum_member(matched[name], members)
+                if member is _NO_MEMBER:
+                    allowed = ", ".join(json.dumps(member) for member in members)
+                    raise ValueError(
+                        f"{name} must be one of {allowed}, got a value of type {type(matched[name]).__name__} "
+                        "that is none of them (compared as JSON values: true is not 1, 1.0 is not 1)"
+                    )
+                matched[name] = member
+        return matched
 
     @model_validator(mode="after")
     def _check_spec_rules(self) -> Self:

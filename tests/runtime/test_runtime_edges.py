@@ -344,3 +344,117 @@ async def test_wait_with_zero_timeout_polls_once(h):
         await h.call(h.client().wait_for_task, "t1", poll_interval=1.0, timeout=0)
 
     assert route.call_count == 1
+
+
+# Enums matched by JSON value and type
+
+ENUM_SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Enums", "version": "1"},
+    "servers": [{"url": "https://api.example.com/v1"}],
+    "components": {
+        "schemas": {
+            "Level": {"type": "integer", "enum": [1, 2, 3]},
+            "Settings": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "scale": {"type": "number", "enum": [0.5, 1.5, 2.0]},
+                    "mixed": {"enum": [1, True]},
+                    "level": {"$ref": "#/components/schemas/Level"},
+                    "maybe": {"anyOf": [{"enum": [0.25, "auto"]}, {"type": "null"}]},
+                    "fixed": {"const": 7},
+                },
+            },
+        }
+    },
+    "paths": {
+        "/settings": {
+            "post": {
+                "operationId": "save_settings",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Settings"}}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "The saved settings.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Settings"}}
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def enums(generate_package):
+    return generate_package(ENUM_SPEC, "enums_runtime")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"scale": 0},
+        {"scale": 0.0},
+        {"scale": 1.0},
+        {"mixed": 1.0},
+        {"mixed": 0},
+        {"level": True},
+        {"level": 1.0},
+        {"maybe": 0.5},
+        {"fixed": 7.0},
+        {"fixed": True},
+    ],
+    ids=repr,
+)
+async def test_enum_values_that_match_no_member_by_json_value_and_type_are_refused(
+    make_harness, enums, fields
+):
+    h = make_harness(enums)
+    route = h.router.route().respond(200, json={})
+
+    with pytest.raises(ValueError, match="must be one of"):
+        await h.call(h.client().save_settings, **fields)
+    with pytest.raises(ValueError, match="must be one of"):
+        enums.Settings(**fields)
+
+    assert not route.called
+
+
+@pytest.mark.parametrize(
+    ("fields", "sent"),
+    [
+        ({"scale": 0.5}, {"scale": 0.5}),
+        ({"scale": 2}, {"scale": 2.0}),
+        ({"mixed": 1}, {"mixed": 1}),
+        ({"mixed": True}, {"mixed": True}),
+        ({"level": 3}, {"level": 3}),
+        ({"maybe": 0.25}, {"maybe": 0.25}),
+        ({"maybe": None}, {"maybe": None}),
+        ({"maybe": "auto"}, {"maybe": "auto"}),
+        ({"fixed": 7}, {"fixed": 7}),
+    ],
+    ids=repr,
+)
+async def test_enum_members_are_sent_as_the_member_itself(make_harness, enums, fields, sent):
+    h = make_harness(enums)
+    route = h.router.post(h.url("/settings")).respond(200, json=sent)
+
+    result = await h.call(h.client().save_settings, **fields)
+
+    body = json.loads(route.calls.last.request.content)
+    assert body == sent
+    assert [type(value) for value in body.values()] == [type(value) for value in sent.values()]
+    assert result.model_dump(mode="json", exclude_unset=True) == sent
+
+
+async def test_an_answer_with_a_bool_for_an_integer_enum_is_a_validation_error(make_harness, enums):
+    h = make_harness(enums)
+    h.router.post(h.url("/settings")).respond(200, json={"level": True})
+
+    with pytest.raises(enums.APIResponseValidationError, match="level"):
+        await h.call(h.client().save_settings, level=1)
