@@ -42,20 +42,15 @@ _NO_MEMBER: Any = object()
 
 
 def _number_matches(value: Any, member: Any) -> bool:
-    # A float never stands for an integer member (the models refuse 4.0 for an int, as "4"); an
-    # int may stand for a float member of the same value (2 for 2.0: one JSON number).
-    if isinstance(member, bool) or not isinstance(member, int | float):
-        return False
-    if isinstance(member, int):
-        return type(value) is int and value == member
-    return bool(value == member)
+    # One JSON number, whatever its spelling: 1.0 stands for the member 1 (and is sent as 1).
+    return not isinstance(member, bool) and isinstance(member, int | float) and bool(value == member)
 
 
 def enum_member(value: Any, members: tuple[Any, ...]) -> Any:
     """The member of ``members`` that ``value`` stands for, compared as JSON values of one type.
 
-    ``True`` is not ``1``, ``1.0`` is not ``1`` nor ``True``, ``0`` is not ``0.5``. Returns a
-    sentinel that is no member when nothing matches.
+    ``True`` is not ``1``, ``0`` is not ``0.5``, ``1.0`` is the member ``1`` (never ``True``).
+    Returns a sentinel that is no member when nothing matches.
     """
     for member in members:
         if isinstance(value, bool) or isinstance(member, bool) or value is None or member is None:
@@ -148,7 +143,7 @@ class SpecModel(BaseModel):
                     allowed = ", ".join(json.dumps(member) for member in members)
                     raise ValueError(
                         f"{name} must be one of {allowed}, got a value of type {type(matched[name]).__name__} "
-                        "that is none of them (compared as JSON values: true is not 1, 1.0 is not 1)"
+                        "that is none of them (compared as JSON values: true is not 1)"
                     )
                 matched[name] = member
         return matched
