@@ -273,23 +273,47 @@ def _enum_members(document: Mapping[str, Any], schema: Any, depth: int = 0) -> t
     return None
 
 
-def _enum_fields(document: Mapping[str, Any], schemas: Mapping[str, tuple[str, Any]]) -> dict[str, str]:
-    """``{model: source of its __spec_enums__}`` for properties whose enum has a number or bool member.
+def _scalar_enum(document: Mapping[str, Any], schema: Any) -> tuple[tuple[Any, ...], bool] | None:
+    """``(members, items)`` when ``schema`` (or, with items, its array items) is an enum with a
+    number or bool member; None otherwise."""
+    for items, part in (
+        (False, schema),
+        (True, schema.get("items") if isinstance(schema, Mapping) else None),
+    ):
+        members = _enum_members(document, part)
+        if members and any(isinstance(member, bool | int | float) for member in members):
+            return members, items
+    return None
+
+
+def _enum_lines(
+    document: Mapping[str, Any], schemas: Mapping[str, tuple[str, Any]], names: set[str]
+) -> list[str]:
+    """Lines recording the enums with a number or bool member, matched by JSON value and type.
 
     pydantic's ``Literal[1, True]`` takes ``1.0`` as ``True``, and a float enum becomes a plain
-    float: ``SpecModel`` matches these by JSON value and type instead.
+    float: ``SpecModel`` (properties) and ``_arguments`` (parameter aliases) match these instead.
     """
-    enums: dict[str, str] = {}
+    lines: list[str] = []
     for name, (_, schema) in schemas.items():
-        properties = schema.get("properties") if isinstance(schema, Mapping) else None
-        fields = {}
-        for field, property_schema in (properties or {}).items():
-            members = _enum_members(document, property_schema)
-            if members and any(isinstance(m, bool | int | float) for m in members):
-                fields[str(field)] = members
-        if fields:
-            enums[class_name(name)] = repr(fields)
-    return enums
+        python_name = class_name(name)
+        if python_name not in names or not isinstance(schema, Mapping):
+            continue
+        properties = schema.get("properties")
+        if isinstance(properties, Mapping):
+            tables: dict[bool, dict[str, tuple[Any, ...]]] = {False: {}, True: {}}
+            for field, property_schema in properties.items():
+                found = _scalar_enum(document, property_schema)
+                if found:
+                    tables[found[1]][str(field)] = found[0]
+            for items, attribute in ((False, "__spec_enums__"), (True, "__spec_item_enums__")):
+                if tables[items]:
+                    lines.append(f"{python_name}.{attribute} = {tables[items]!r}")
+        else:
+            found = _scalar_enum(document, schema)
+            if found:
+                lines.append(f"spec_enum({python_name}, {found[0]!r}{', items=True' if found[1] else ''})")
+    return lines
 
 
 def _without_rule_keywords(schema: Any) -> Any:
@@ -372,18 +396,11 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
                 )
             lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
         code += "\n".join(lines) + "\n"
-    enums = _enum_fields(spec.document, schemas)
-    if enums:
-        lines = [
-            "",
-            "",
-            "# Enums with number or boolean members, matched by JSON value and type by SpecModel.",
-        ]
-        lines += [
-            f"{model}.__spec_enums__ = {members}"
-            for model, members in sorted(enums.items())
-            if model in names
-        ]
-        code += "\n".join(lines) + "\n"
+    enum_lines = _enum_lines(spec.document, schemas, names)
+    if enum_lines:
+        if any(line.startswith("spec_enum(") for line in enum_lines):
+            code = code.replace("from ._model_base import ", "from ._model_base import spec_enum, ", 1)
+        comment = "# Enums with number or boolean members: matched by JSON value and type, not by Literal."
+        code += "\n".join(["", "", comment, *enum_lines]) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
     return ModelsModule(code, frozenset(names), notes)

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from pydantic import MISSING, BaseModel, TypeAdapter
 
 from ._exceptions import InvalidArgumentError
+from ._model_base import match_enum, parameter_enum
 
 __all__ = ["encode_body", "header_values", "path_value", "query_params", "type_adapter", "wire_text"]
 
@@ -37,10 +38,16 @@ def type_adapter(schema_type: Any) -> TypeAdapter[Any]:
         return TypeAdapter(schema_type)
 
 
-def _validated(schema_type: Any, value: Any) -> Any:
+def _validated(schema_type: Any, value: Any, name: str = "a path parameter") -> Any:
     if isinstance(schema_type, type) and issubclass(schema_type, BaseModel):
         # Errors then carry the model's name ("1 validation error for Seedance20Request").
         return schema_type.model_validate(value, strict=True)
+    enum = parameter_enum(schema_type)
+    if enum is not None:  # matched by JSON value and type, which a Literal does not do
+        try:
+            value = match_enum(name, value, enum[0], items=enum[1])
+        except ValueError as error:
+            raise InvalidArgumentError(str(error)) from None
     return type_adapter(schema_type).validate_python(value, strict=True)
 
 
@@ -105,7 +112,7 @@ def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[s
     for name, (schema_type, value) in items.items():
         if value is MISSING:
             continue
-        wire = _wire(schema_type, _validated(schema_type, value))
+        wire = _wire(schema_type, _validated(schema_type, value, name))
         params[name] = [wire_text(item) for item in wire] if isinstance(wire, list) else wire_text(wire)
     return params
 
@@ -115,7 +122,7 @@ def header_values(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, (schema_type, value) in items.items():
         if value is not MISSING:
-            wire = _wire(schema_type, _validated(schema_type, value))
+            wire = _wire(schema_type, _validated(schema_type, value, name))
             headers[name] = (
                 ",".join(wire_text(item) for item in wire) if isinstance(wire, list) else wire_text(wire)
             )

@@ -28,6 +28,9 @@ __all__ = [
     "Rule",
     "SpecModel",
     "enum_member",
+    "match_enum",
+    "parameter_enum",
+    "spec_enum",
 ]
 
 
@@ -62,6 +65,42 @@ def enum_member(value: Any, members: tuple[Any, ...]) -> Any:
         elif type(value) is type(member) and _json_equal(value, member):
             return member
     return _NO_MEMBER
+
+
+def match_enum(name: str, value: Any, members: tuple[Any, ...], *, items: bool = False) -> Any:
+    """``value`` (each item of it, when ``items``) replaced by the member it stands for.
+
+    Raises ``ValueError`` naming ``name`` when a value matches no member.
+    """
+    if items:
+        if not isinstance(value, list | tuple):
+            return value  # not a list: the field's own type check refuses it
+        return [match_enum(f"{name}[{index}]", item, members) for index, item in enumerate(value)]
+    member = enum_member(value, members)
+    if member is _NO_MEMBER:
+        allowed = ", ".join(json.dumps(member) for member in members)
+        raise ValueError(
+            f"{name} must be one of {allowed}, got a value of type {type(value).__name__} that is none "
+            "of them (compared as JSON values: true is not 1)"
+        )
+    return member
+
+
+_ALIAS_ENUMS: dict[Any, tuple[tuple[Any, ...], bool]] = {}
+
+
+def spec_enum(alias: Any, members: tuple[Any, ...], *, items: bool = False) -> None:
+    """Record that a type alias of ``models`` (a parameter's type) is an enum of these members
+    (or, with ``items``, a list of them); ``parameter_enum`` reads it back."""
+    _ALIAS_ENUMS[alias] = (members, items)
+
+
+def parameter_enum(alias: Any) -> tuple[tuple[Any, ...], bool] | None:
+    """``(members, items)`` recorded by :func:`spec_enum` for ``alias``, else None."""
+    try:
+        return _ALIAS_ENUMS.get(alias)
+    except TypeError:  # an unhashable type expression
+        return None
 
 
 @dataclass(frozen=True)
@@ -128,24 +167,20 @@ class SpecModel(BaseModel):
     __spec_rules__: ClassVar[tuple[Rule, ...]] = ()
     __spec_enums__: ClassVar[Mapping[str, tuple[Any, ...]]] = {}
     """JSON name -> members, for each field whose enum has a number or boolean member."""
+    __spec_item_enums__: ClassVar[Mapping[str, tuple[Any, ...]]] = {}
+    """The same, for array fields whose items are such an enum."""
 
     @model_validator(mode="before")
     @classmethod
     def _match_spec_enums(cls, data: Any) -> Any:
-        enums = cls.__spec_enums__
-        if not enums or not isinstance(data, Mapping):
+        enums, item_enums = cls.__spec_enums__, cls.__spec_item_enums__
+        if not (enums or item_enums) or not isinstance(data, Mapping):
             return data
         matched = dict(cast(Mapping[str, Any], data))
-        for name, members in enums.items():
-            if name in matched:
-                member = enum_member(matched[name], members)
-                if member is _NO_MEMBER:
-                    allowed = ", ".join(json.dumps(member) for member in members)
-                    raise ValueError(
-                        f"{name} must be one of {allowed}, got a value of type {type(matched[name]).__name__} "
-                        "that is none of them (compared as JSON values: true is not 1)"
-                    )
-                matched[name] = member
+        for table, items in ((enums, False), (item_enums, True)):
+            for name, members in table.items():
+                if name in matched:
+                    matched[name] = match_enum(name, matched[name], members, items=items)
         return matched
 
     @model_validator(mode="after")

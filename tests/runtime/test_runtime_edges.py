@@ -364,11 +364,33 @@ ENUM_SPEC = {
                     "level": {"$ref": "#/components/schemas/Level"},
                     "maybe": {"anyOf": [{"enum": [0.25, "auto"]}, {"type": "null"}]},
                     "fixed": {"const": 7},
+                    "levels": {"type": "array", "items": {"$ref": "#/components/schemas/Level"}},
                 },
             },
         }
     },
     "paths": {
+        "/levels/{level}": {
+            "get": {
+                "operationId": "get_level",
+                "parameters": [
+                    {
+                        "name": "level",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"$ref": "#/components/schemas/Level"},
+                    },
+                    {"name": "scale", "in": "query", "schema": {"type": "number", "enum": [0.5, 1.5]}},
+                    {
+                        "name": "flags",
+                        "in": "query",
+                        "schema": {"type": "array", "items": {"enum": [1, True]}},
+                    },
+                    {"name": "X-Mode", "in": "header", "schema": {"enum": [0, False]}},
+                ],
+                "responses": {"204": {"description": "Exists."}},
+            }
+        },
         "/settings": {
             "post": {
                 "operationId": "save_settings",
@@ -385,7 +407,7 @@ ENUM_SPEC = {
                     }
                 },
             }
-        }
+        },
     },
 }
 
@@ -405,6 +427,8 @@ def enums(generate_package):
         {"level": True},
         {"maybe": 0.5},
         {"fixed": True},
+        {"levels": [1, True]},
+        {"levels": [0.5]},
     ],
     ids=repr,
 )
@@ -437,6 +461,7 @@ async def test_enum_values_that_match_no_member_by_json_value_and_type_are_refus
         ({"mixed": 1.0}, {"mixed": 1}),  # one JSON number: the member 1, never true
         ({"level": 2.0}, {"level": 2}),
         ({"fixed": 7.0}, {"fixed": 7}),
+        ({"levels": [1, 3.0]}, {"levels": [1, 3]}),
     ],
     ids=repr,
 )
@@ -448,7 +473,7 @@ async def test_enum_members_are_sent_as_the_member_itself(make_harness, enums, f
 
     body = json.loads(route.calls.last.request.content)
     assert body == sent
-    assert [type(value) for value in body.values()] == [type(value) for value in sent.values()]
+    assert json.dumps(body) == json.dumps(sent)  # same JSON types: 1 is not 1.0 nor true
     assert result.model_dump(mode="json", exclude_unset=True) == sent
 
 
@@ -458,3 +483,42 @@ async def test_an_answer_with_a_bool_for_an_integer_enum_is_a_validation_error(m
 
     with pytest.raises(enums.APIResponseValidationError, match="level"):
         await h.call(h.client().save_settings, level=1)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "wrong"),
+    [
+        ({"level": True}, "a path parameter"),
+        ({"level": 2.5}, "a path parameter"),
+        ({"level": 1, "scale": 0}, "scale"),
+        ({"level": 1, "scale": 1}, "scale"),
+        ({"level": 1, "flags": [1, 2]}, r"flags\[1\]"),
+        ({"level": 1, "x_mode": 1}, "X-Mode"),
+    ],
+    ids=repr,
+)
+async def test_parameter_enums_are_matched_by_json_value_and_type(make_harness, enums, arguments, wrong):
+    h = make_harness(enums)
+    route = h.router.route().respond(204)
+    arguments = dict(arguments)
+    level = arguments.pop("level")
+
+    with pytest.raises(enums.InvalidArgumentError, match=f"{wrong} must be one of"):
+        await h.call(h.client().get_level, level, **arguments)
+
+    assert not route.called
+
+
+async def test_parameter_enum_members_are_sent_in_their_json_spelling(make_harness, enums):
+    h = make_harness(enums)
+    route = h.router.route().respond(204)
+
+    await h.call(h.client().get_level, 2.0, scale=1.5, flags=[1.0, True], x_mode=False)
+    await h.call(h.client().get_level, 3, x_mode=0.0)
+
+    first, second = (call.request for call in route.calls)
+    assert first.url.path == "/v1/levels/2"
+    assert first.url.params.get_list("flags") == ["1", "true"]
+    assert first.url.params["scale"] == "1.5"
+    assert first.headers["X-Mode"] == "false"
+    assert second.headers["X-Mode"] == "0"
