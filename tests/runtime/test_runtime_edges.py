@@ -3,9 +3,11 @@ whose bytes are hostile, and polling options that would never end. Each runs on 
 
 from __future__ import annotations
 
+import http.server
 import json
 import logging
 import math
+import threading
 from urllib.parse import quote
 
 import httpx
@@ -522,3 +524,44 @@ async def test_parameter_enum_members_are_sent_in_their_json_spelling(make_harne
     assert first.url.params["scale"] == "1.5"
     assert first.headers["X-Mode"] == "false"
     assert second.headers["X-Mode"] == "0"
+
+
+@pytest.fixture
+def echo_server():
+    """A local HTTP server that answers every GET with a task, echoing the Authorization header."""
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"id": "t1", "status": "processing"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Echo", self.headers.get("Authorization", ""))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+async def test_real_httpcore_debug_records_are_redacted(h, caplog, echo_server):
+    caplog.set_level(logging.DEBUG)
+    client = h.client(base_url=echo_server, http_client=None, max_retries=0)
+    try:
+        task = await h.call(client.get_task, "t1")
+    finally:
+        await h.close(client)
+
+    assert task.id == "t1"
+    httpcore = [r.getMessage() for r in caplog.records if r.name.startswith("httpcore")]
+    assert any("receive_response_headers.complete" in message for message in httpcore)
+    assert any("<redacted>" in message for message in httpcore)  # the echoed header
+    for record in caplog.records:
+        assert h.api_key not in record.getMessage()
