@@ -399,7 +399,9 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
     enum_lines = _enum_lines(spec.document, schemas, names)
     if enum_lines:
         if any(line.startswith("spec_enum(") for line in enum_lines):
-            code = code.replace("from ._model_base import ", "from ._model_base import spec_enum, ", 1)
+            code = code.replace(
+                "from ._model_base import ", "from ._enums import spec_enum\nfrom ._model_base import ", 1
+            )
         comment = "# Enums with number or boolean members: matched by JSON value and type, not by Literal."
         code += "\n".join(["", "", comment, *enum_lines]) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))

@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 from pydantic import MISSING, BaseModel, TypeAdapter
 
+from ._enums import match_enum, parameter_enum
 from ._exceptions import InvalidArgumentError
-from ._model_base import match_enum, parameter_enum
 
 __all__ = ["encode_body", "header_values", "path_value", "query_params", "type_adapter", "wire_text"]
 
