@@ -199,7 +199,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
     # Building requests
 
     def _current_api_key(self) -> str | None:
-        # A callable is asked before every attempt; each key it returns is kept as a secret to redact.
+        # A callable is asked before every attempt; the last 8 keys it returned are redacted.
         if self._api_key is None or isinstance(self._api_key, str):
             return self._api_key
         key = check_api_key(self._api_key(), source="the key returned by the api_key callable")
