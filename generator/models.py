@@ -239,6 +239,83 @@ def _compile_rules(
     return rules, problems
 
 
+def _enum_members(document: Mapping[str, Any], schema: Any, depth: int = 0) -> tuple[Any, ...] | None:
+    """The values a property schema allows when it is an enum or const (also behind a local $ref,
+    a one-branch allOf, or an anyOf/oneOf of enums and null); None when it allows any other."""
+    if not isinstance(schema, Mapping) or depth > 20:
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = document
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, Mapping) else None
+        return _enum_members(document, target, depth + 1)
+    if isinstance(schema.get("enum"), list):
+        return tuple(schema["enum"])
+    if "const" in schema:
+        return (schema["const"],)
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and len(all_of) == 1:
+        return _enum_members(document, all_of[0], depth + 1)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if isinstance(branches, list) and branches:
+        members: list[Any] = []
+        for branch in branches:
+            if isinstance(branch, Mapping) and branch.get("type") == "null" and len(branch) == 1:
+                members.append(None)
+                continue
+            found = _enum_members(document, branch, depth + 1)
+            if found is None:
+                return None
+            members += found
+        return tuple(members)
+    return None
+
+
+def _scalar_enum(document: Mapping[str, Any], schema: Any) -> tuple[tuple[Any, ...], bool] | None:
+    """``(members, items)`` when ``schema`` (or, with items, its array items) is an enum with a
+    number or bool member; None otherwise."""
+    for items, part in (
+        (False, schema),
+        (True, schema.get("items") if isinstance(schema, Mapping) else None),
+    ):
+        members = _enum_members(document, part)
+        if members and any(isinstance(member, bool | int | float) for member in members):
+            return members, items
+    return None
+
+
+def _enum_lines(
+    document: Mapping[str, Any], schemas: Mapping[str, tuple[str, Any]], names: set[str]
+) -> list[str]:
+    """Lines recording the enums with a number or bool member, matched by JSON value and type.
+
+    pydantic's ``Literal[1, True]`` takes ``1.0`` as ``True``, and a float enum becomes a plain
+    float: ``SpecModel`` (properties) and ``_arguments`` (parameter aliases) match these instead.
+    """
+    lines: list[str] = []
+    for name, (_, schema) in schemas.items():
+        python_name = class_name(name)
+        if python_name not in names or not isinstance(schema, Mapping):
+            continue
+        properties = schema.get("properties")
+        if isinstance(properties, Mapping):
+            tables: dict[bool, dict[str, tuple[Any, ...]]] = {False: {}, True: {}}
+            for field, property_schema in properties.items():
+                found = _scalar_enum(document, property_schema)
+                if found:
+                    tables[found[1]][str(field)] = found[0]
+            for items, attribute in ((False, "__spec_enums__"), (True, "__spec_item_enums__")):
+                if tables[items]:
+                    lines.append(f"{python_name}.{attribute} = {tables[items]!r}")
+        else:
+            found = _scalar_enum(document, schema)
+            if found:
+                lines.append(f"spec_enum({python_name}, {found[0]!r}{', items=True' if found[1] else ''})")
+    return lines
+
+
 def _without_rule_keywords(schema: Any) -> Any:
     # The rules are compiled here; datamodel-code-generator would otherwise read `if`/`then`
     # properties as fields of their own.
@@ -364,5 +441,13 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
                 )
             lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
         code += "\n".join(lines) + "\n"
+    enum_lines = _enum_lines(spec.document, schemas, names)
+    if enum_lines:
+        if any(line.startswith("spec_enum(") for line in enum_lines):
+            code = code.replace(
+                "from ._model_base import ", "from ._enums import spec_enum\nfrom ._model_base import ", 1
+            )
+        comment = "# Enums with number or boolean members: matched by JSON value and type, not by Literal."
+        code += "\n".join(["", "", comment, *enum_lines]) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
     return ModelsModule(code, frozenset(names), notes)

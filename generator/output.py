@@ -180,7 +180,9 @@ def owned_files(out: Path, protect: Iterable[Path] = ()) -> set[str]:
         raise _refuse(out, "it is a file, not a folder")
     owned = _read_manifest(out)
     if owned is not None:
-        return owned
+        # A file that carries the generated header is the generator's too, listed or not: one a
+        # git merge brought in from another branch's output, say. A user's own file has no header.
+        return owned | {entry for entry in _walk(out) if entry not in owned and _has_header(out / entry)}
     foreign = list(itertools.islice((entry for entry in _walk(out) if not _has_header(out / entry)), 4))
     if foreign:
         shown = ", ".join(foreign[:3]) + (" and more" if len(foreign) > 3 else "")

@@ -10,6 +10,7 @@ Exception tree::
      ├── APIKeyMissingError              no api key given and none in the environment
      ├── InsecureBaseURLError            a plain http:// base URL to a remote host (also a ValueError)
      ├── ClientClosedError               a call on a closed client (also a RuntimeError)
+     ├── InvalidArgumentError            refused before sending (a ValueError too): key, URL, path...
      ├── APIConnectionError              the server could not be reached or the answer was cut off
      │    └── APITimeoutError            connect, read, write or pool timeout
      ├── APIStatusError                  any answer that is not 2xx (3xx redirects included)
@@ -32,11 +33,13 @@ answer carry the server's request id (``x-request-id`` or ``request-id``) when i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import httpx
+
+from ._body import body_json, body_text
+from ._redact import redact
 
 __all__ = [
     "APIConnectionError",
@@ -51,6 +54,7 @@ __all__ = [
     "DownloadError",
     "InsecureBaseURLError",
     "InternalServerError",
+    "InvalidArgumentError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -86,11 +90,8 @@ def request_id(response: httpx.Response | None) -> str | None:
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
-    """Return ``text`` with every occurrence of each non-empty secret replaced by ``<redacted>``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, _REDACTED)
-    return text
+    """Return ``text`` with each secret (a whole token, also escaped) replaced by ``<redacted>``."""
+    return redact(text, secrets)
 
 
 def _truncate(text: str, limit: int = _MAX_MESSAGE_CHARS) -> str:
@@ -122,6 +123,10 @@ class InsecureBaseURLError(APIError, ValueError):
 
 class ClientClosedError(APIError, RuntimeError):
     """The client (or the ``http_client`` it was given) was closed before the call."""
+
+
+class InvalidArgumentError(APIError, ValueError):
+    """An argument or option the client refuses before sending anything (never echoes the api key)."""
 
 
 class APIConnectionError(APIError):
@@ -322,9 +327,9 @@ def _decode_body(response: httpx.Response) -> object:
     if not response.content:
         return None
     try:
-        return json.loads(response.content)
+        return body_json(response)
     except ValueError:
-        return response.text
+        return body_text(response)
 
 
 def _message_from_mapping(body: Mapping[str, Any]) -> str | None:
@@ -343,7 +348,7 @@ def _message_from_mapping(body: Mapping[str, Any]) -> str | None:
 def _read_message(response: httpx.Response, body: object) -> str:
     message = _message_from_mapping(body) if isinstance(body, Mapping) else None
     if message is None and response.content:
-        message = response.text.strip()
+        message = body_text(response).strip()
     return _truncate(message) if message else response.reason_phrase
 
 

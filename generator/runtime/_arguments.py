@@ -15,6 +15,9 @@ from urllib.parse import quote
 
 from pydantic import MISSING, BaseModel, TypeAdapter
 
+from ._enums import match_enum, parameter_enum
+from ._exceptions import InvalidArgumentError
+
 __all__ = ["encode_body", "header_values", "path_value", "query_params", "type_adapter", "wire_text"]
 
 
@@ -31,10 +34,16 @@ def type_adapter(schema_type: Any) -> TypeAdapter[Any]:
         return TypeAdapter(schema_type)
 
 
-def _validated(schema_type: Any, value: Any) -> Any:
+def _validated(schema_type: Any, value: Any, name: str = "a path parameter") -> Any:
     if isinstance(schema_type, type) and issubclass(schema_type, BaseModel):
         # Errors then carry the model's name ("1 validation error for Seedance20Request").
         return schema_type.model_validate(value, strict=True)
+    enum = parameter_enum(schema_type)
+    if enum is not None:  # matched by JSON value and type, which a Literal does not do
+        try:
+            value = match_enum(name, value, enum[0], items=enum[1])
+        except ValueError as error:
+            raise InvalidArgumentError(str(error)) from None
     return type_adapter(schema_type).validate_python(value, strict=True)
 
 
@@ -73,9 +82,24 @@ def wire_text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, int | float) else str(value)
 
 
+# Segments that a URL resolver (the client's, a proxy's or the server's) removes or climbs:
+# ``/tasks/..`` is ``/``. Escaping cannot help, since "." is unreserved and stays as it is.
+_UNSAFE_SEGMENTS = frozenset({"", ".", ".."})
+
+
 def path_value(schema_type: Any, value: Any) -> str:
-    """A path parameter, validated and URL-escaped (``/`` included)."""
-    return quote(wire_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+    """A path parameter, validated and URL-escaped (``/`` included).
+
+    Raises :class:`InvalidArgumentError` for an empty value or a dot segment (``.``, ``..``),
+    which would send the request to another path.
+    """
+    segment = quote(wire_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+    if segment in _UNSAFE_SEGMENTS:
+        raise InvalidArgumentError(
+            f"a path parameter must not be empty, '.' or '..' (got {segment!r}): "
+            "the request would go to another path"
+        )
+    return segment
 
 
 def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[str]]:
@@ -84,7 +108,7 @@ def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[s
     for name, (schema_type, value) in items.items():
         if value is MISSING:
             continue
-        wire = _wire(schema_type, _validated(schema_type, value))
+        wire = _wire(schema_type, _validated(schema_type, value, name))
         params[name] = [wire_text(item) for item in wire] if isinstance(wire, list) else wire_text(wire)
     return params
 
@@ -94,7 +118,7 @@ def header_values(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, (schema_type, value) in items.items():
         if value is not MISSING:
-            wire = _wire(schema_type, _validated(schema_type, value))
+            wire = _wire(schema_type, _validated(schema_type, value, name))
             headers[name] = (
                 ",".join(wire_text(item) for item in wire) if isinstance(wire, list) else wire_text(wire)
             )

@@ -35,11 +35,14 @@ from ._exceptions import (
     ClientClosedError,
     DownloadError,
     InsecureBaseURLError,
+    InvalidArgumentError,
     make_status_error,
     scrub,
 )
 from ._polling import PollState
+from ._redact import library_log_redactor, redact
 from ._response import APIResponse
+from ._security import APIKey, check_api_key
 from ._types import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_AFTER,
@@ -89,6 +92,10 @@ def _check_base_url(value: str | httpx.URL, *, allow_insecure_http: bool) -> htt
     url = httpx.URL(value)
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"base_url must be an absolute http:// or https:// URL, got {str(value)!r}")
+    if url.query or url.fragment or "?" in str(value) or "#" in str(value):
+        # Operation paths are appended to the base URL's path: a query or fragment would swallow them.
+        shown = f"{url.scheme}://{url.host}{url.path}"
+        raise InvalidArgumentError(f"base_url must not have a query string or a fragment ({shown} has one)")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise InsecureBaseURLError(
             f"Refusing to send the api key over plain http to {url.host!r}: use an https:// base_url, "
@@ -136,7 +143,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: APIKey | None = None,
         *,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
@@ -148,7 +155,12 @@ class _BaseAPIClient(Generic[HttpClientT]):
         lenient_responses: bool = False,
     ) -> None:
         config = self._config
-        api_key = api_key or os.environ.get(config.api_key_env) or None
+        if api_key is None or api_key == "":
+            api_key = os.environ.get(config.api_key_env) or None
+            if api_key is not None:
+                check_api_key(api_key, source=f"the {config.api_key_env} environment variable")
+        elif not callable(api_key):
+            check_api_key(api_key, source="api_key")
         if api_key is None and config.requires_api_key:
             raise APIKeyMissingError(
                 f"No api key: pass api_key=... or set the {config.api_key_env} environment variable."
@@ -161,7 +173,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._url_prefix = str(self._base_url).rstrip("/")
         self._api_key = api_key
-        self._secrets: tuple[str, ...] = (api_key,) if api_key else ()
+        self._secrets: tuple[str, ...] = (api_key,) if isinstance(api_key, str) else ()
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = http_client.timeout  # the caller configured their client: keep its timeout
         self._timeout = _timeout(timeout)
@@ -175,6 +187,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._user_agent = _user_agent(config)
         self._owns_http_client = http_client is None
         self._http_client: HttpClientT = http_client if http_client is not None else self._new_http_client()
+        library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
         raise NotImplementedError
@@ -207,7 +220,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
     def with_options(
         self,
         *,
-        api_key: str | None = None,
+        api_key: APIKey | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -245,6 +258,15 @@ class _BaseAPIClient(Generic[HttpClientT]):
         return f"<{type(self).__name__} base_url={shown!r} max_retries={self._max_retries}>"
 
     # Building requests
+
+    def _current_api_key(self) -> str | None:
+        # A callable is asked before every attempt; the last 8 keys it returned are redacted.
+        if self._api_key is None or isinstance(self._api_key, str):
+            return self._api_key
+        key = check_api_key(self._api_key(), source="the key returned by the api_key callable")
+        if key not in self._secrets:
+            self._secrets = (*self._secrets[-7:], key)
+        return key
 
     def _build_request(
         self,
@@ -290,14 +312,15 @@ class _BaseAPIClient(Generic[HttpClientT]):
     def _authenticate(
         self, security: tuple[AuthScheme, ...], headers: httpx.Headers, params: dict[str, Any]
     ) -> None:
-        if security and self._api_key is not None:
+        api_key = self._current_api_key() if security else None
+        if api_key is not None:
             scheme = security[0]
             if scheme.kind == "bearer":
-                headers["Authorization"] = f"Bearer {self._api_key}"
+                headers["Authorization"] = f"Bearer {api_key}"
             elif scheme.kind == "header":
-                headers[scheme.name] = self._api_key
+                headers[scheme.name] = api_key
             else:
-                params[scheme.name] = self._api_key
+                params[scheme.name] = api_key
 
     # Logging (secrets never reach a log record, not even in its args)
 
@@ -309,19 +332,25 @@ class _BaseAPIClient(Generic[HttpClientT]):
                 secret_params.add(scheme.name)
             else:
                 secret_headers.add(scheme.name.lower())
+        secrets = self._secrets
+
+        def holds_secret(value: str) -> bool:
+            return redact(value, secrets) != value
+
+        # Whole values are redacted: a header or query value that holds the key, anywhere in it.
         url = request.url
-        if secret_params and url.query:
+        if url.query:
             url = url.copy_with(
                 params=[
-                    (key, _REDACTED if key in secret_params else value)
+                    (key, _REDACTED if key in secret_params or holds_secret(value) else value)
                     for key, value in url.params.multi_items()
                 ]
             )
         headers = {
-            key: _REDACTED if key.lower() in secret_headers else value
+            key: _REDACTED if key.lower() in secret_headers or holds_secret(value) else value
             for key, value in request.headers.items()
         }
-        return scrub(str(url), self._secrets), scrub(repr(headers), self._secrets)
+        return scrub(str(url), secrets), scrub(repr(headers), secrets)
 
     def _log_request(self, spec: RequestSpec[T], request: httpx.Request, retries_done: int) -> None:
         if self._logger.isEnabledFor(logging.DEBUG):
@@ -496,6 +525,7 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
 
     def close(self) -> None:
         """Close the HTTP client, if this client created it (a caller's ``http_client`` is left open)."""
+        library_log_redactor.unregister(self)
         if self._owns_http_client:
             self._http_client.close()
 
@@ -526,6 +556,14 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
         retries = self._max_retries if isinstance(max_retries, NotGiven) else max_retries
         retries_done = 0
         while True:
+            if retries_done and callable(self._api_key):
+                request = self._build_request(  # with the key the callable returns now
+                    spec,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                )
             self._log_request(spec, request, retries_done)
             try:
                 response = self._http_client.send(request, follow_redirects=False)
@@ -662,6 +700,7 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
 
     async def aclose(self) -> None:
         """Close the HTTP client, if this client created it (a caller's ``http_client`` is left open)."""
+        library_log_redactor.unregister(self)
         if self._owns_http_client:
             await self._http_client.aclose()
 
@@ -692,6 +731,14 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
         retries = self._max_retries if isinstance(max_retries, NotGiven) else max_retries
         retries_done = 0
         while True:
+            if retries_done and callable(self._api_key):
+                request = self._build_request(  # with the key the callable returns now
+                    spec,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
+                )
             self._log_request(spec, request, retries_done)
             try:
                 response = await self._http_client.send(request, follow_redirects=False)

@@ -5,15 +5,19 @@ JSON Schema 2020-12 states rules between fields with ``dependentRequired``, ``no
 each rule into a value of this module and attaches it to the model as ``__spec_rules__``.
 A rule sees the model as JSON Schema sees the instance: the fields that were given, by their
 JSON names (defaults that the caller did not send are absent).
+
+Enums with number or boolean members are matched here too (``__spec_enums__``, see ``_enums``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from pydantic import BaseModel, model_validator
+
+from ._enums import match_enum
 
 __all__ = ["Condition", "DependentRequired", "ForbiddenTogether", "IfThen", "Rule", "SpecModel"]
 
@@ -91,6 +95,23 @@ class SpecModel(BaseModel):
     """
 
     __spec_rules__: ClassVar[tuple[Rule, ...]] = ()
+    __spec_enums__: ClassVar[Mapping[str, tuple[Any, ...]]] = {}
+    """JSON name -> members, for each field whose enum has a number or boolean member."""
+    __spec_item_enums__: ClassVar[Mapping[str, tuple[Any, ...]]] = {}
+    """The same, for array fields whose items are such an enum."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _match_spec_enums(cls, data: Any) -> Any:
+        enums, item_enums = cls.__spec_enums__, cls.__spec_item_enums__
+        if not (enums or item_enums) or not isinstance(data, Mapping):
+            return data
+        matched = dict(cast(Mapping[str, Any], data))
+        for table, items in ((enums, False), (item_enums, True)):
+            for name, members in table.items():
+                if name in matched:
+                    matched[name] = match_enum(name, matched[name], members, items=items)
+        return matched
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         given = self.model_fields_set

@@ -5,11 +5,12 @@ The clients own the loop (one sync, one async) and the clock; this module never 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import pydantic
 
-from ._exceptions import TaskFailedError, WaitTimeoutError, scrub
+from ._exceptions import InvalidArgumentError, TaskFailedError, WaitTimeoutError, scrub
 from ._types import ResultRule, WaitRule
 
 __all__ = ["POLL_BACKOFF", "POLL_MAX_INTERVAL_FACTOR", "PollState", "read_field", "result_urls"]
@@ -59,16 +60,25 @@ def _read_text(result: object, name: str | None) -> str | None:
     return str(value) if value is not None and str(value) != "" else None
 
 
+def _check_seconds(name: str, value: object, *, zero_allowed: bool) -> None:
+    # NaN compares false with everything: it would pass a plain `< 0` test, then poll forever.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidArgumentError(f"{name} must be a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed):
+        bound = (
+            "a finite number of seconds, 0 or more" if zero_allowed else "a finite positive number of seconds"
+        )
+        raise InvalidArgumentError(f"{name} must be {bound}, got {value!r}")
+
+
 class PollState:
     """Decides, after each answer, whether to return it, raise, or poll again after a pause."""
 
     def __init__(
         self, rule: WaitRule, *, poll_interval: float, timeout: float, now: float, secrets: Sequence[str] = ()
     ) -> None:
-        if poll_interval <= 0:
-            raise ValueError(f"poll_interval must be positive, got {poll_interval!r}")
-        if timeout < 0:
-            raise ValueError(f"timeout must not be negative, got {timeout!r}")
+        _check_seconds("poll_interval", poll_interval, zero_allowed=False)
+        _check_seconds("timeout", timeout, zero_allowed=True)
         self._rule = rule
         self._timeout = timeout
         self._deadline = now + timeout

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, cast
 import httpx
 import pydantic
 
+from ._body import body_text
 from ._exceptions import APIResponseValidationError, request_id, scrub
 from ._types import RequestSpec
 
@@ -103,8 +104,8 @@ class APIResponse(Generic[T]):
 
     @property
     def text(self) -> str:
-        """The body decoded as text."""
-        return self.http_response.text
+        """The body decoded as text (as UTF-8 when its charset label does not fit the bytes)."""
+        return body_text(self.http_response)
 
     def parse(self) -> T:
         """Return the body validated against the documented type (None for an answer without body).
@@ -177,7 +178,7 @@ class APIResponse(Generic[T]):
         return APIResponseValidationError(
             scrub(message, self._secrets),
             response=response,
-            body=response.text,
+            body=body_text(response),
             errors=errors,
             task_id=self._subject,
         )

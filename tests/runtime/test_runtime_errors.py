@@ -18,6 +18,7 @@ ERROR_TREE = {
     "APIKeyMissingError": "APIError",
     "InsecureBaseURLError": "APIError",
     "ClientClosedError": "APIError",
+    "InvalidArgumentError": "APIError",
     "APIConnectionError": "APIError",
     "APITimeoutError": "APIConnectionError",
     "APIStatusError": "APIError",
