@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, verify
 from .ir import build_api
 from .load import iter_operations, lint, load_spec, validate
 from .models import generate_models
@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="leave out operations that are invalid or use unsupported constructs, instead of refusing the spec",
         )
+    verify.add_parser(commands)
     return parser
 
 
@@ -115,6 +116,9 @@ def _report_skipped(result: Result) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if getattr(arguments, "run", None) is not None:  # a subcommand with a module of its own
+        status: int = arguments.run(arguments)
+        return status
     try:
         result = build(
             arguments.spec, arguments.package, arguments.out, skip_unsupported=arguments.skip_unsupported
