@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, verify
+from . import __version__, examples, verify
 from .ir import build_api
 from .load import iter_operations, lint, load_spec, validate
 from .models import generate_models
@@ -106,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
             help="leave out operations that are invalid or use unsupported constructs, instead of refusing the spec",
         )
     verify.add_parser(commands)
+    examples.add_parser(commands)
     return parser
 
 
