@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -52,6 +53,24 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, each answer waits ~40 ms for an ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own errors (a bad request line, an unknown method...) as JSON, like the mock's.
+        self.close_connection = True
+        text = message or self.responses.get(code, ("error",))[0]
+        body = json.dumps({"message": f"{text}: {explain}" if explain else text}).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
     def _answer(self) -> None:
         try:
@@ -112,6 +131,7 @@ for _method in _METHODS:
 
 class _MockServer(ThreadingHTTPServer):
     daemon_threads = False  # server_close() waits for requests under way
+    request_queue_size = 256  # the default 5 drops the connections of a burst of clients
     block_on_close = True
 
     def __init__(
