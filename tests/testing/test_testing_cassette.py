@@ -160,8 +160,10 @@ def test_the_served_mock_replays_a_cassette(recorded) -> None:  # type: ignore[n
     """What ``serve --cassette PATH`` serves: the recorded answers, over HTTP."""
     path, answers, _ = recorded
     testing = seedance_client.testing
-    with serving(seedance_client, lambda url: testing._served_mock(url, str(path))) as server:
-        client = seedance_client.Client(api_key=KEY, base_url=server.url)
+    with (
+        serving(seedance_client, lambda url: testing._served_mock(url, str(path))) as server,
+        seedance_client.Client(api_key=KEY, base_url=server.url) as client,
+    ):
         created = client.generate_seedance_2_0(prompt="A fox in the snow", duration=5)
         assert dump(created) == answers[0]
         assert dump(client.wait_for_task(created.task_id, poll_interval=0.001)) == answers[1]
