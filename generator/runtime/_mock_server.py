@@ -163,10 +163,7 @@ class _MockServer(ThreadingHTTPServer):
                 headers={"Allow": known[action]},
             )
         if action == "calls":
-            calls = [
-                {"operation": op, "method": r.method, "path": r.url.raw_path.decode("ascii")}
-                for op, r in self.mock.calls
-            ]
+            calls = [{"operation": op, "method": r.method, "path": r.url.path} for op, r in self.mock.calls]
             return _json(200, calls)
         if action == "reset":
             self.mock.reset()
