@@ -284,14 +284,15 @@ class _Verifier:
         )
         for error in errors:
             where = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path) or "/"
+            place = self._schema_of(schema_pointer, list(error.absolute_path))
             sent.findings.append(
                 Finding(
                     "failure",
                     "schema",
                     f"the body does not match the schema: {error.message}",
                     pointer=where,
-                    spec_pointer=schema_pointer,
-                    spec_line=self._line(schema_pointer),
+                    spec_pointer=place,
+                    spec_line=self._line(place),
                 )
             )
         # Drift too when the body is invalid: a field that is undocumented says what came instead.
@@ -307,6 +308,38 @@ class _Verifier:
                 )
             )
         return body
+
+    def _schema_of(self, pointer: str, path: list[Any]) -> str:
+        """The pointer of the schema that describes the value at ``path``, as deep as it can be followed."""
+        for token in [None, *path]:
+            node = self._follow(pointer)
+            while (
+                isinstance(node, Mapping)
+                and isinstance(node.get("$ref"), str)
+                and node["$ref"].startswith("#/")
+            ):
+                pointer = node["$ref"][1:]
+                node = self._follow(pointer)
+            if token is None:
+                continue
+            if not isinstance(node, Mapping):
+                break
+            if isinstance(token, str) and token in (node.get("properties") or {}):
+                pointer = f"{pointer}/properties/{escape_pointer(token)}"
+            elif isinstance(token, int) and isinstance(node.get("items"), Mapping):
+                pointer = f"{pointer}/items"
+            else:
+                break
+        return pointer
+
+    def _follow(self, pointer: str) -> Any:
+        node: Any = self.spec.document
+        for token in pointer.lstrip("/").split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, Mapping) or token not in node:
+                return None
+            node = node[token]
+        return node
 
     def _line(self, pointer: str) -> int | None:
         return self.spec.problem(pointer, "").line

@@ -112,7 +112,11 @@ def test_a_drifted_server_is_reported_with_rule_place_and_exit_1(
         if f["rule"] == "schema" and f["pointer"] == "/"
     )
     assert "'task_id' is a required property" in missing["message"]
-    assert missing["spec_pointer"].startswith("/paths/~1generate~1vol~1seedance-2.0/post/responses/200")
+    assert missing["spec_pointer"] == "/components/schemas/TaskCreated"
+    shape = next(f for item in report["sent"] for f in item["findings"] if f["pointer"] == "/result")
+    assert shape["spec_pointer"] == "/components/schemas/Task/properties/result"
+    lines = SPEC_PATH.read_text(encoding="utf-8").splitlines()
+    assert lines[shape["spec_line"] - 1].strip() == "result:"
 
 
 def test_drift_alone_exits_3_unless_drift_must_fail(
