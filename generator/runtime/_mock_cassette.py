@@ -126,7 +126,8 @@ class Tape:
             key = request_key(
                 request["method"],
                 request["path"],
-                [tuple(pair) for pair in request.get("query") or []],
+                # the key, redacted, is not part of what a request is: the mock leaves it out too
+                [tuple(pair) for pair in request.get("query") or [] if pair[1] != REDACTED],
                 request.get("body"),
                 "body" in request,
             )

@@ -167,3 +167,48 @@ def test_the_served_mock_replays_a_cassette(recorded) -> None:  # type: ignore[n
         created = client.generate_seedance_2_0(prompt="A fox in the snow", duration=5)
         assert dump(created) == answers[0]
         assert dump(client.wait_for_task(created.task_id, poll_interval=0.001)) == answers[1]
+
+
+KEYED = {
+    "openapi": "3.1.0",
+    "info": {"title": "Keyed", "version": "1"},
+    "servers": [{"url": "https://keyed.example.com"}],
+    "security": [{"key": []}],
+    "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "query", "name": "api_key"}}},
+    "paths": {
+        "/items/{id}": {
+            "get": {
+                "operationId": "get_item",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {
+                        "description": "an item",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "properties": {"name": {"type": "string"}}}
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def test_a_key_sent_as_a_query_parameter_is_redacted_and_replays(
+    tmp_path: Path, generate_package: Callable[..., ModuleType]
+) -> None:
+    package = generate_package(KEYED)
+    testing = importlib.import_module(f"{package.__name__}.testing")
+    live = testing.MockAPI()
+    live.script("get_item", [{"name": "recorded"}], path={"id": "a"})
+    path = tmp_path / "keyed.json"
+    with httpx.Client(transport=testing.Recorder(live, path)) as http:
+        client = package.Client(api_key=KEY, http_client=http)
+        assert dump(client.get_item("a")) == {"name": "recorded"}
+    text = path.read_text(encoding="utf-8")
+    assert KEY not in text
+    assert json.loads(text)["interactions"][0]["request"]["query"] == [["api_key", "<redacted>"]]
+    replay = testing.MockAPI.from_cassette(path, unrecorded="error")
+    assert dump(replay.client(api_key="another-key").get_item("a")) == {"name": "recorded"}

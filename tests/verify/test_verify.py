@@ -207,3 +207,26 @@ def test_bad_command_lines_are_one_line_errors(
     err = capsys.readouterr().err
     assert err.startswith("error: no API key: set SINANCODE_API_KEY")
     assert err.count("\n") == 1
+
+
+def test_another_media_type_is_drift_and_unknown_example_ids_are_skipped(real_package: ModuleType) -> None:
+    """A real server does not know the documentation's task ids: 404 there is not a failure."""
+    mock = real_package.testing.MockAPI(base_url="https://api.test/v1")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/tasks/52f4e93d-80b1-4505-9425-fbe43ef341dc"):
+            answer = mock.handle(request)
+            return httpx.Response(
+                200, content=answer.read(), headers={"Content-Type": "application/vnd.api+json"}
+            )
+        if request.url.path.startswith("/v1/tasks/") and not request.url.path.endswith("/mine"):
+            return httpx.Response(404, json={"message": "no such task"})
+        return mock.handle(request)
+
+    with httpx.Client(transport=httpx.MockTransport(handler), base_url="https://api.test/v1") as http:
+        report = verify(SPEC_PATH, "https://api.test/v1", api_key=KEY, http=http, task_ids=("mine",))
+    outcomes = {item.example: (item.outcome, [f.rule for f in item.findings]) for item in report.sent}
+    assert outcomes["pending"] == ("drift", ["media-type"])
+    assert outcomes["processing"] == ("skipped", ["unknown-example-resource"])
+    assert outcomes["id mine"] == ("pass", [])
+    assert report.exit_code() == 3
