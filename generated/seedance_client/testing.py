@@ -34,7 +34,6 @@ import httpx
 from ._client import AsyncClient, Client
 from ._mock import BaseMockAPI, MockCall, MockExample, MockOperation, MockParameter
 from ._mock_cassette import BaseRecorder, CassetteError
-from ._mock_server import main as _serve
 from ._types import AuthScheme, WaitRule
 from .models import GetTaskIdParam, Seedance20Request, SeedancePro15Request, Task, TaskCreated
 
@@ -418,4 +417,6 @@ def _served_mock(url: str, cassette: str | None) -> MockAPI:
 
 
 if __name__ == "__main__":
+    from ._mock_server import main as _serve  # http.server only when serving
+
     sys.exit(_serve(_served_mock, prog="python -m seedance_client.testing"))

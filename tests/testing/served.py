@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,9 +14,8 @@ from typing import Any
 def serving(package: ModuleType, make_mock: Callable[[str], Any] | None = None) -> Iterator[Any]:
     """Serve ``package.testing.MockAPI`` (or ``make_mock(url)``); yields the server (``.url``, ``.mock``)."""
     testing = package.testing
-    server = package._mock_server.make_server(
-        make_mock or (lambda url: testing.MockAPI(base_url=url)), "127.0.0.1", 0
-    )
+    make_server = importlib.import_module(f"{package.__name__}._mock_server").make_server
+    server = make_server(make_mock or (lambda url: testing.MockAPI(base_url=url)), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
