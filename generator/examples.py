@@ -134,17 +134,29 @@ def propose(spec: Spec, interactions: list[dict[str, Any]], prefix: str = "recor
             if name not in secret_query:
                 query.setdefault(name, []).append(value)
         parameters = _parameters(spec, pointer, operation.path, raw)
+        header_names = {name.lower(): name for location, name in parameters if location == "header"}
+        headers = {
+            header_names[name.lower()]: value
+            for name, value in (request.get("headers") or {}).items()
+            if name.lower() in header_names
+        }
+        typed_headers = {
+            name: _typed(spec, parameters.get(("header", name)), value, header=True)
+            for name, value in headers.items()
+        }
         typed = {name: _typed(spec, parameters.get(("path", name)), value) for name, value in values.items()}
         typed_query = {
             name: _typed(spec, parameters.get(("query", name)), items[0] if len(items) == 1 else items)
             for name, items in query.items()
         }
-        if _canonical([typed, typed_query, request.get("body")]) in _existing_requests(operation):
+        if _canonical([typed, typed_query, typed_headers, request.get("body")]) in _existing_requests(
+            operation
+        ):
             continue
         counters[operation.name] = counters.get(operation.name, 0) + 1
         name = f"{prefix}_{operation.name}_{counters[operation.name]}"
         places: dict[str, Any] = {}
-        for location, items in (("path", typed), ("query", typed_query)):
+        for location, items in (("path", typed), ("query", typed_query), ("header", typed_headers)):
             for parameter, value in items.items():
                 where = parameters.get((location, parameter))
                 if where is not None:
@@ -167,8 +179,11 @@ def propose(spec: Spec, interactions: list[dict[str, Any]], prefix: str = "recor
     return proposals
 
 
-def _typed(spec: Spec, parameter_pointer: str | None, value: Any) -> Any:
-    """A parameter recorded as text, as the JSON value its schema means (``5`` for an integer)."""
+def _typed(spec: Spec, parameter_pointer: str | None, value: Any, *, header: bool = False) -> Any:
+    """A parameter recorded as text, as the JSON value its schema means (``5`` for an integer).
+
+    An array arrives as repeated query items, or in a header as one comma-separated value.
+    """
     if parameter_pointer is None:
         return value
     schema = spec.resolve(
@@ -176,8 +191,12 @@ def _typed(spec: Spec, parameter_pointer: str | None, value: Any) -> Any:
     )
     kind = schema.get("type") if isinstance(schema, Mapping) else None
     items = schema.get("items") if isinstance(schema, Mapping) else None
-    if kind == "array" and isinstance(items, Mapping):
-        kind = spec.resolve(items).get("type")
+    if kind == "array":
+        if header and isinstance(value, str):
+            value = [item.strip() for item in value.split(",")]
+        elif not isinstance(value, list):
+            value = [value]
+        kind = spec.resolve(items).get("type") if isinstance(items, Mapping) else None
     if kind not in ("integer", "number", "boolean"):
         return value
 

@@ -179,6 +179,12 @@ class BaseRecorder(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.base_url = httpx.URL(str(base_url).rstrip("/"))
         self._routes = [Route(operation) for operation in operations]
         self._secret_headers, self._secret_query = _secret_names(route.operation for route in self._routes)
+        self._parameter_headers = {
+            parameter.name.lower()
+            for route in self._routes
+            for parameter in route.operation.parameters
+            if parameter.location == "header"
+        }
         self.interactions: list[dict[str, Any]] = []
         """Every pair recorded so far, as written to the cassette."""
         self._secrets: set[str] = set()
@@ -261,7 +267,7 @@ class BaseRecorder(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 if secret.strip():
                     self._secrets.add(secret.strip())
                 headers[name] = REDACTED
-            elif name == "content-type":
+            elif name == "content-type" or name in self._parameter_headers:
                 headers[name] = value
         for name, value in request.url.params.multi_items():
             if name in self._secret_query and value:

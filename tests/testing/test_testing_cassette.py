@@ -28,6 +28,7 @@ from generator.load import load_spec
 
 KEY = "sk-recorded-SECRET-0d9e1f"
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
+ZOO_SPEC = Path(__file__).resolve().parents[1] / "generator" / "specs" / "zoo.yaml"
 
 
 def _record(server, path: Path) -> tuple[list[object], Recorder]:  # type: ignore[no-untyped-def]
@@ -212,3 +213,37 @@ def test_a_key_sent_as_a_query_parameter_is_redacted_and_replays(
     assert json.loads(text)["interactions"][0]["request"]["query"] == [["api_key", "<redacted>"]]
     replay = testing.MockAPI.from_cassette(path, unrecorded="error")
     assert dump(replay.client(api_key="another-key").get_item("a")) == {"name": "recorded"}
+
+
+def test_recorded_query_and_header_parameters_become_typed_example_pairs(
+    zoo: ModuleType,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    generate_package: Callable[..., ModuleType],
+) -> None:
+    """Another spec (the zoo): an integer and an array in the query, a header parameter."""
+    live = zoo.testing.MockAPI()
+    cassette = tmp_path / "zoo.json"
+    with httpx.Client(transport=zoo.testing.Recorder(live, cassette)) as http:
+        client = zoo.Client(api_key=KEY, http_client=http)
+        client.list_pets(limit=5, tags=["a", "b"], x_request_id="r-1")
+        client.list_pets(tags=["solo"], x_request_id="r-2")
+    copy = tmp_path / "zoo.recorded.yaml"
+    assert (
+        main(["examples", "--from-cassette", str(cassette), "--spec", str(ZOO_SPEC), "--write", str(copy)])
+        == 0
+    )
+    capsys.readouterr()
+    package = generate_package(copy)
+    importlib.import_module(f"{package.__name__}.testing")
+    (operation,) = [o for o in build_api(load_spec(copy), package.__name__).operations if o.examples]
+    pairs = {pair.name: pair for pair in operation.examples}
+    assert set(pairs) == {"recorded_list_pets_1", "recorded_list_pets_2"}
+    first, second = pairs["recorded_list_pets_1"], pairs["recorded_list_pets_2"]
+    assert (first.query, first.headers) == ({"limit": 5, "tags": ["a", "b"]}, {"X-Request-Id": "r-1"})
+    assert (second.query, second.headers) == ({"tags": ["solo"]}, {"X-Request-Id": "r-2"})
+    for pair in (first, second):
+        mock = package.testing.MockAPI()
+        args, kwargs = call_arguments(package, operation, pair, "keywords")
+        assert dump(call(mock.client(), operation.name, args, kwargs)) == pair.response
+        assert [name for name, _ in mock.calls] == [operation.name]
