@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import email.utils
+import importlib
 import json
 import os
 import sys
@@ -29,16 +30,18 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-import httpx
 from jsonschema.exceptions import ValidationError
 
 from .ir import Api, ExamplePair, Operation, build_api
 from .load import Spec, _ExampleChecker, escape_pointer, iter_operations, load_spec, validate
 from .problems import GenerationError
 from .runtime._mock_contract import drift
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Finding", "Report", "Sent", "add_parser", "render", "run", "verify"]
 
@@ -106,6 +109,11 @@ class Report:
             f"{requests} requests to {self.base_url}: {self.count('failure')} contract failures, "
             f"{self.count('drift')} drift, {self.count('billed')} billed, {self.count('skipped')} skipped"
         )
+
+
+def _httpx() -> Any:
+    """httpx, imported on first use: ``generate`` and ``check`` start without it."""
+    return importlib.import_module("httpx")
 
 
 # -- sending ------------------------------------------------------------------------------------
@@ -190,7 +198,9 @@ class _Verifier:
                 response = self.http.request(
                     operation.method, path, params=tuple(query), headers=headers, content=content
                 )
-            except httpx.HTTPError as error:
+            except Exception as error:  # httpx's errors: the generator imports httpx only here
+                if not isinstance(error, _httpx().HTTPError):
+                    raise
                 kind = type(error).__name__
                 sent.findings.append(Finding("failure", "no-answer", f"no answer: {kind}: {error}"))
                 return sent, None
@@ -371,7 +381,7 @@ def verify(
     api = build_api(spec, "verify")
     report = Report(base_url, str(spec_path))
     owned = http is None
-    client = http or httpx.Client(base_url=base_url, timeout=30.0, follow_redirects=False)
+    client = http or _httpx().Client(base_url=base_url, timeout=30.0, follow_redirects=False)
     verifier = _Verifier(spec, api, client, api_key=api_key, max_wait=max_wait, sleep=sleep)
     try:
         # The budget goes round the billed operations: each one's first example, then the second...
@@ -557,7 +567,7 @@ def add_parser(commands: Any) -> None:
 
 def run(arguments: argparse.Namespace) -> int:
     """Run ``verify`` from parsed arguments; returns the exit status."""
-    url = httpx.URL(arguments.base_url)
+    url = _httpx().URL(arguments.base_url)
     if url.scheme not in ("http", "https") or not url.host:
         print(f"error: --base-url {arguments.base_url!r} is not an http(s) URL", file=sys.stderr)
         return 2
