@@ -83,7 +83,7 @@ def _parameters(spec: Spec, pointer: str, path: str, raw: Mapping[str, Any]) -> 
 
 def _existing_requests(operation: Operation) -> set[str]:
     return {
-        _canonical([pair.path, pair.query, pair.body if pair.has_body else None])
+        _canonical([pair.path, pair.query, pair.headers, pair.body if pair.has_body else None])
         for pair in operation.examples
     }
 
