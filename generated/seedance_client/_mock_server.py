@@ -210,7 +210,7 @@ def make_server(
 def main(
     make_mock: Callable[[str, str | None], BaseMockAPI], argv: Sequence[str] | None = None, prog: str = ""
 ) -> int:
-    """``serve [--host H] [--port P] [--cassette PATH] [--api-key KEY]``: serve until SIGINT/SIGTERM."""
+    """``serve [--host H] [--port P] [--cassette PATH] [--verbose]``: serve until SIGINT/SIGTERM."""
     parser = argparse.ArgumentParser(prog=prog or None, description="Serve the API's mock over HTTP.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the mock over HTTP until SIGINT or SIGTERM")
