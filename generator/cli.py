@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, examples, verify
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
 from .ir import build_api
 from .load import Spec, iter_operations, lint, load_spec, validate
@@ -121,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
                 help="instead: does this copy of a generated package (anywhere) match the spec? exit 1 when stale",
             )
     _add_review_commands(commands)
+    verify.add_parser(commands)
+    examples.add_parser(commands)
     return parser
 
 
@@ -133,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command in _REVIEW_COMMANDS or getattr(arguments, "vendored", None) is not None:
         return _review(arguments)
+    if getattr(arguments, "run", None) is not None:  # a subcommand with a module of its own
+        status: int = arguments.run(arguments)
+        return status
     try:
         result = build(
             arguments.spec, arguments.package, arguments.out, skip_unsupported=arguments.skip_unsupported

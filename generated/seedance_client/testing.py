@@ -16,21 +16,37 @@ without credentials with 401 and unknown paths with 404. ``mock.script(...)`` an
     ...  # run your code with it
     assert [operation for operation, _ in mock.calls] == [...]
 
+``Recorder(transport, path)`` records real traffic into a cassette (JSON, the key redacted) and
+``MockAPI.from_cassette(path)`` replays it offline. ``python -m seedance_client.testing serve``
+serves the mock over HTTP (see ``_mock_server``).
+
 Only httpx is needed (respx is not).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable
 
 import httpx
 
 from ._client import AsyncClient, Client
 from ._mock import BaseMockAPI, MockCall, MockExample, MockOperation, MockParameter
+from ._mock_cassette import BaseRecorder, CassetteError
 from ._types import AuthScheme, WaitRule
 from .models import GetTaskIdParam, Seedance20Request, SeedancePro15Request, Task, TaskCreated
 
-__all__ = ["DEFAULT_BASE_URL", "OPERATIONS", "MockAPI", "MockCall", "MockExample", "MockOperation"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OPERATIONS",
+    "CassetteError",
+    "MockAPI",
+    "MockCall",
+    "MockExample",
+    "MockOperation",
+    "Recorder",
+]
 
 DEFAULT_BASE_URL = "https://api.sinancode.com/v1"
 """The base URL the mock serves by default: the spec's first server."""
@@ -348,7 +364,10 @@ class MockAPI(BaseMockAPI):
         super().__init__(operations, base_url=base_url, api_key=api_key)
 
     def client(self, *, api_key: str | None = None, max_retries: int = 0) -> Client:
-        """A ``Client`` whose requests all go to this mock (no retries unless asked for)."""
+        """A ``Client`` whose requests all go to this mock (no retries unless asked for).
+
+        Closing the client does not close the mock: one mock may serve many clients.
+        """
         return Client(
             api_key=api_key or self.api_key or "test-api-key",
             base_url=self.base_url,
@@ -358,7 +377,10 @@ class MockAPI(BaseMockAPI):
         )
 
     def async_client(self, *, api_key: str | None = None, max_retries: int = 0) -> AsyncClient:
-        """An ``AsyncClient`` whose requests all go to this mock (no retries unless asked for)."""
+        """An ``AsyncClient`` whose requests all go to this mock (no retries unless asked for).
+
+        ``async with mock.async_client()`` closes the client, not the mock's transport.
+        """
         return AsyncClient(
             api_key=api_key or self.api_key or "test-api-key",
             base_url=self.base_url,
@@ -366,3 +388,35 @@ class MockAPI(BaseMockAPI):
             http_client=httpx.AsyncClient(transport=self),
             allow_insecure_http=True,
         )
+
+
+class Recorder(BaseRecorder):
+    """An httpx transport that records real traffic into the cassette ``path`` (see ``_mock_cassette``).
+
+    ``Client(http_client=httpx.Client(transport=Recorder(httpx.HTTPTransport(), "api.json")))``
+    records every request and answer, with the key redacted, and checks each answer against the
+    spec: ``recorder.drift`` lists what the spec does not document. Use ``httpx.AsyncHTTPTransport()``
+    and ``httpx.AsyncClient`` for the async client.
+    """
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport,
+        path: str | os.PathLike[str],
+        *,
+        base_url: str | httpx.URL = DEFAULT_BASE_URL,
+        operations: Iterable[MockOperation] = OPERATIONS,
+    ) -> None:
+        super().__init__(transport, path, operations=operations, base_url=base_url)
+
+
+def _served_mock(url: str, cassette: str | None) -> MockAPI:
+    if cassette:
+        return MockAPI.from_cassette(cassette, base_url=url)
+    return MockAPI(base_url=url)
+
+
+if __name__ == "__main__":
+    from ._mock_server import main as _serve  # http.server only when serving
+
+    sys.exit(_serve(_served_mock, prog="python -m seedance_client.testing"))

@@ -22,6 +22,15 @@ SETTINGS = settings(
     max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
 
+
+async def _result_urls(client: Any) -> list[str]:
+    """The URLs of whatever task the server answers with (the method itself sends nothing)."""
+    task = client.get_task("t1")
+    if inspect.isawaitable(task):
+        task = await task
+    return client.result_urls(task)
+
+
 # One valid call per public method of each package's client (also made on ``with_raw_response``,
 # then parsed); a method missing here fails the test.
 CALLS: dict[str, dict[str, Callable[[Any], Any]]] = {
@@ -30,7 +39,7 @@ CALLS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "generate_seedance_pro_1_5": lambda client: client.generate_seedance_pro_1_5(prompt="a cat"),
         "get_task": lambda client: client.get_task("t1"),
         "wait_for_task": lambda client: client.wait_for_task("t1", poll_interval=1.0, timeout=5.0),
-        "result_urls": lambda client: _result_urls(client),
+        "result_urls": _result_urls,
     },
     "zoo_runtime": {
         "list_pets": lambda client: client.list_pets(x_request_id="r1", tags=["a", "b"], limit=3),
@@ -43,14 +52,6 @@ CALLS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "search_pets": lambda client: client.search_pets(tag=["a"]),
     },
 }
-
-async def _result_urls(client: Any) -> list[str]:
-    """The URLs of whatever task the server answers with (the method itself sends nothing)."""
-    task = client.get_task("t1")
-    if inspect.isawaitable(task):
-        task = await task
-    return client.result_urls(task)
-
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
