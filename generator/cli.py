@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .ir import build_api
+from .lenient import Triage, operation_of, triage
 from .load import iter_operations, lint, load_spec, validate
 from .models import generate_models
 from .output import Header, compare, format_files, write_atomically
@@ -29,6 +30,10 @@ class Result:
     skipped: tuple[Problem, ...]
     operations: int
     notes: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
+    """Problems that lenient mode loosened or worked around, each reported once."""
+    left_out: int = 0
+    """Operations left out; ``skipped`` lists every reason for each."""
 
 
 def _display(path: Path) -> str:
@@ -40,49 +45,68 @@ def _display(path: Path) -> str:
 
 
 def build(
-    spec_path: Path, package: str, out: Path = DEFAULT_OUT, *, skip_unsupported: bool = False
+    spec_path: Path,
+    package: str,
+    out: Path = DEFAULT_OUT,
+    *,
+    lenient: bool = False,
+    skip_unsupported: bool = False,
 ) -> Result:
     """Every stage but writing: the output files for ``spec_path``. Raises ``GenerationError``.
 
-    By default any problem refuses the spec. With ``skip_unsupported``, an operation that is
-    invalid or uses a construct the generator does not support is left out (and listed in
-    ``Result.skipped``); problems outside operations still refuse the spec.
+    By default (strict, for the project's own spec) any problem refuses the spec. With ``lenient``
+    (``skip_unsupported`` is its older name), for specs written elsewhere, each problem is a
+    warning and only the smallest thing it touches is loosened or left out (see ``lenient.py``):
+    the spec is refused whole only when it cannot be read, is not OpenAPI 3.0/3.1, or leaves no
+    operation at all.
     """
+    lenient = lenient or skip_unsupported
     if not package.isidentifier():
         raise GenerationError(package, [Problem("", f"package name {package!r} is not a Python identifier")])
     spec = load_spec(spec_path)
-    # A problem inside one operation leaves that operation out; any other refuses the spec.
-    problems = validate(spec)
-    problems += lint(spec) if not problems else []
     operations = [pointer for pointer, *_ in iter_operations(spec)]
-    invalid = {
-        pointer: problem
-        for problem in problems
-        for pointer in operations
-        if problem.pointer == pointer or problem.pointer.startswith(pointer + "/")
-    }
-    fatal = (
-        problems
-        if not skip_unsupported
-        else [problem for problem in problems if problem not in invalid.values()]
-    )
-    if fatal:
-        raise GenerationError(str(spec_path), fatal)
-    api = build_api(spec, package, exclude=invalid)
-    if api.skipped and not skip_unsupported:
+    problems = validate(spec)
+    if not lenient:
+        problems += lint(spec) if not problems else []
+        if problems:
+            raise GenerationError(str(spec_path), problems)
+        triaged = Triage()
+    else:
+        if any(problem.pointer == "/openapi" for problem in problems):
+            raise GenerationError(str(spec_path), [p for p in problems if p.pointer == "/openapi"])
+        triaged = triage(spec, problems, operations)
+        linted = triage(spec, lint(spec), operations, lint=True)
+        triaged.warnings += [problem for problem in linted.warnings if problem not in triaged.warnings]
+        # The loosened document is what the later stages read.
+        operations = [pointer for pointer, *_ in iter_operations(spec)]
+    api = build_api(spec, package, exclude=triaged.excluded)
+    if api.skipped and not lenient:
         raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
-    models = generate_models(spec, api)
+    if not api.operations and operations:
+        raise GenerationError(
+            str(spec_path),
+            [*api.skipped, Problem("/paths", "no operation is left to generate")],
+        )
+    models = generate_models(spec, api, lenient=lenient)
     files = render_package(api, models)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
         command += f" --spec {_display(spec_path)} --out {_display(out)} --package {package}"
-    if skip_unsupported:
-        command += " --skip-unsupported"
+    if lenient:
+        command += " --skip-unsupported" if skip_unsupported else " --lenient"
     header = Header(
         spec_name=_display(spec_path), spec_sha256=spec.sha256, generator_version=__version__, command=command
     )
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
-    return Result(formatted, api.skipped, len(api.operations), models.warnings)
+    left_out = {problem.pointer for problem in api.skipped}
+    return Result(
+        formatted,
+        api.skipped,
+        len(api.operations),
+        models.warnings,
+        warnings=(*triaged.warnings, *models.problems),
+        left_out=len({operation_of(pointer, operations) or pointer for pointer in left_out}),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,14 +125,18 @@ def _parser() -> argparse.ArgumentParser:
         )
         command.add_argument("--package", default=DEFAULT_PACKAGE, help="Python package name")
         command.add_argument(
-            "--skip-unsupported",
+            "--lenient",
             action="store_true",
-            help="leave out operations that are invalid or use unsupported constructs, instead of refusing the spec",
+            help="for specs written elsewhere: report problems as warnings and leave out or loosen "
+            "only what they touch, instead of refusing the spec",
         )
+        command.add_argument("--skip-unsupported", action="store_true", help="the older name of --lenient")
     return parser
 
 
 def _report_skipped(result: Result) -> None:
+    for problem in result.warnings:
+        print(f"warning: {problem}", file=sys.stderr)
     for problem in result.skipped:
         print(f"skipped operation: {problem}", file=sys.stderr)
 
@@ -117,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         result = build(
-            arguments.spec, arguments.package, arguments.out, skip_unsupported=arguments.skip_unsupported
+            arguments.spec,
+            arguments.package,
+            arguments.out,
+            lenient=arguments.lenient,
+            skip_unsupported=arguments.skip_unsupported,
         )
     except GenerationError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -132,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         write_atomically(result.files, arguments.out)
         print(
             f"generated {arguments.out}/{arguments.package}: {result.operations} operations, "
-            f"{len(result.files)} files ({len(result.skipped)} operations skipped)"
+            f"{len(result.files)} files ({result.left_out} operations skipped, "
+            f"{len(result.warnings)} warnings)"
         )
         return 0
     reports = compare(result.files, arguments.out)

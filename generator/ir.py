@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from .load import Spec, escape_pointer, iter_operations, named_examples
 from .naming import class_name, snake_name
 from .problems import Problem
 
 __all__ = ["Api", "Argument", "Body", "ExamplePair", "Operation", "Response", "Wait", "build_api"]
+
+T = TypeVar("T")
 
 _IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
@@ -152,6 +154,31 @@ class _UnsupportedError(Exception):
         self.message = message
 
 
+class _UnsupportedOperationError(Exception):
+    """Every reason why one operation cannot be generated."""
+
+    def __init__(self, reasons: list[_UnsupportedError]) -> None:
+        super().__init__("; ".join(reason.message for reason in reasons))
+        self.reasons = reasons
+
+
+class _Reasons:
+    """Collects the reasons of one operation, so that each is reported, not just the first."""
+
+    def __init__(self) -> None:
+        self.found: list[_UnsupportedError] = []
+
+    def attempt(self, step: Callable[[], T], fallback: T) -> T:
+        try:
+            return step()
+        except _UnsupportedError as reason:
+            self.found.append(reason)
+            return fallback
+        except _UnsupportedOperationError as reasons:
+            self.found.extend(reasons.reasons)
+            return fallback
+
+
 def _text(value: Any) -> str:
     return str(value).strip() if isinstance(value, str) else ""
 
@@ -254,8 +281,17 @@ class _Builder:
         name = snake_name(operation_id)
         prefix = class_name(name)
         path_item = self.spec.resolve(self.document["paths"][path])
-        parameters = self.parameters(pointer, path_item, raw, prefix)
-        body = self.body(pointer, raw, prefix)
+        reasons = _Reasons()
+        empty: dict[str, tuple[Argument, ...]] = {"path": (), "query": (), "header": ()}
+        parameters = reasons.attempt(lambda: self.parameters(pointer, path_item, raw, prefix), empty)
+        body = reasons.attempt(lambda: self.body(pointer, raw, prefix), None)
+        no_responses: tuple[Response, ...] = ()
+        no_security: tuple[tuple[str, str], ...] = ()
+        responses = reasons.attempt(lambda: self.responses(pointer, raw, prefix), no_responses)
+        security = reasons.attempt(lambda: self.security(pointer, raw), no_security)
+        wait = reasons.attempt(lambda: self.wait(pointer, raw), None)
+        if reasons.found:
+            raise _UnsupportedOperationError(reasons.found)
         parameters, body = _distinct_names(parameters, body)
         idempotent = method in _IDEMPOTENT_METHODS
         if isinstance(raw.get("x-idempotent"), bool):
@@ -271,10 +307,10 @@ class _Builder:
             query_args=parameters["query"],
             header_args=parameters["header"],
             body=body,
-            responses=self.responses(pointer, raw, prefix),
+            responses=responses,
             idempotent=idempotent,
-            security=self.security(pointer, raw),
-            wait=self.wait(pointer, raw),
+            security=security,
+            wait=wait,
             examples=self.examples(pointer, path_item, raw),
             deprecated=raw.get("deprecated") is True,
         )
@@ -292,43 +328,54 @@ class _Builder:
                     parameter,
                 )
         groups: dict[str, list[Argument]] = {"path": [], "query": [], "header": []}
+        reasons = _Reasons()
         for (location, wire_name), (parameter_pointer, parameter) in merged.items():
-            if location not in groups:
-                raise _UnsupportedError(parameter_pointer, f"{location} parameters are not supported")
-            if "schema" not in parameter:
-                raise _UnsupportedError(
-                    parameter_pointer, "parameters described with 'content' are not supported"
-                )
-            schema = parameter["schema"]
-            resolved = self.spec.resolve(schema)
-            kind = resolved.get("type") if isinstance(resolved, Mapping) else None
-            if kind == "object":
-                raise _UnsupportedError(parameter_pointer, "object-valued parameters are not supported")
-            if kind == "array" and (location != "query" or parameter.get("explode", True) is False):
-                raise _UnsupportedError(
-                    parameter_pointer, "array parameters are supported only in the query, exploded"
-                )
-            if parameter.get("style") not in (None, "form", "simple"):
-                raise _UnsupportedError(
-                    parameter_pointer, f"parameter style {parameter['style']!r} is not supported"
-                )
-            hint = f"{prefix}{class_name(snake_name(str(wire_name)))}Param"
-            groups[location].append(
-                Argument(
-                    name=snake_name(str(wire_name)),
-                    wire_name=str(wire_name),
-                    location=location,
-                    annotation=self.annotation(schema),
-                    required=location == "path" or parameter.get("required") is True,
-                    description=_text(parameter.get("description")) or _text(resolved.get("description")),
-                    validator=self.model_for(schema, f"{parameter_pointer}/schema", hint),
-                )
-            )
+            try:
+                argument = self._parameter(location, str(wire_name), parameter_pointer, parameter, prefix)
+            except _UnsupportedError as reason:
+                reasons.found.append(reason)
+            else:
+                groups[location].append(argument)
+        if reasons.found:
+            raise _UnsupportedOperationError(reasons.found)
         # Required arguments first, each group in the spec's order, so signatures read naturally.
         return {
             location: tuple(sorted(arguments, key=lambda argument: not argument.required))
             for location, arguments in groups.items()
         }
+
+    def _parameter(
+        self, location: str, wire_name: str, parameter_pointer: str, parameter: Mapping[str, Any], prefix: str
+    ) -> Argument:
+        if location not in ("path", "query", "header"):
+            raise _UnsupportedError(parameter_pointer, f"{location} parameters are not supported")
+        if "schema" not in parameter:
+            raise _UnsupportedError(
+                parameter_pointer, "parameters described with 'content' are not supported"
+            )
+        schema = parameter["schema"]
+        resolved = self.spec.resolve(schema)
+        kind = resolved.get("type") if isinstance(resolved, Mapping) else None
+        if kind == "object":
+            raise _UnsupportedError(parameter_pointer, "object-valued parameters are not supported")
+        if kind == "array" and (location != "query" or parameter.get("explode", True) is False):
+            raise _UnsupportedError(
+                parameter_pointer, "array parameters are supported only in the query, exploded"
+            )
+        if parameter.get("style") not in (None, "form", "simple"):
+            raise _UnsupportedError(
+                parameter_pointer, f"parameter style {parameter['style']!r} is not supported"
+            )
+        hint = f"{prefix}{class_name(snake_name(str(wire_name)))}Param"
+        return Argument(
+            name=snake_name(wire_name),
+            wire_name=wire_name,
+            location=location,
+            annotation=self.annotation(schema),
+            required=location == "path" or parameter.get("required") is True,
+            description=_text(parameter.get("description")) or _text(resolved.get("description")),
+            validator=self.model_for(schema, f"{parameter_pointer}/schema", hint),
+        )
 
     def body(self, pointer: str, raw: Mapping[str, Any], prefix: str) -> Body | None:
         request_body = raw.get("requestBody")
@@ -420,6 +467,8 @@ class _Builder:
         return tuple(result)
 
     def security(self, pointer: str, raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """The schemes of the first requirement the client can meet (the requirements are
+        alternatives; the schemes of one requirement all apply)."""
         requirements = raw.get("security", self.document.get("security")) or []
         schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
         if not requirements or any(not requirement for requirement in requirements):
@@ -429,18 +478,21 @@ class _Builder:
             applied: list[tuple[str, str]] = []
             for scheme_name in requirement:
                 scheme = self.spec.resolve(schemes.get(scheme_name) or {})
-                kind, scheme_type = scheme.get("scheme", "").lower(), scheme.get("type")
-                if scheme_type == "http" and kind == "bearer":
+                kind, scheme_type = str(scheme.get("scheme", "")).lower(), scheme.get("type")
+                if (scheme_type == "http" and kind == "bearer") or scheme_type in ("oauth2", "openIdConnect"):
                     applied.append(("bearer", ""))
-                elif scheme_type == "apiKey" and scheme.get("in") in ("header", "query"):
+                elif scheme_type == "http" and kind == "basic":
+                    applied.append(("basic", ""))
+                elif scheme_type == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
                     applied.append((scheme["in"], str(scheme.get("name"))))
                 else:
                     problems.append(f"{scheme_name!r} ({scheme_type} {kind})".replace(" )", ")"))
             if len(applied) == len(requirement):
-                return tuple(applied)
+                return tuple(dict.fromkeys(applied))
         raise _UnsupportedError(
             f"{pointer}/security",
-            f"security scheme {', '.join(problems)} is not supported (bearer and apiKey are)",
+            f"security scheme {', '.join(problems)} is not supported "
+            "(http bearer and basic, apiKey, oauth2 and openIdConnect are)",
         )
 
     def wait(self, pointer: str, raw: Mapping[str, Any]) -> Wait | None:
@@ -551,10 +603,10 @@ def _server_url(document: Mapping[str, Any]) -> str:
     return url.rstrip("/")
 
 
-def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = None) -> Api:
+def build_api(spec: Spec, package: str, exclude: Mapping[str, list[Problem]] | None = None) -> Api:
     """The intermediate model of ``spec``; unsupported operations are listed in ``skipped``.
 
-    ``exclude`` maps operation pointers to a problem that already rules them out.
+    ``exclude`` maps operation pointers to the problems that already rule them out.
     """
     builder = _Builder(spec, package)
     operations: list[Operation] = []
@@ -562,12 +614,12 @@ def build_api(spec: Spec, package: str, exclude: Mapping[str, Problem] | None = 
     names: dict[str, str] = {}
     for pointer, path, method, raw in iter_operations(spec):
         if exclude and pointer in exclude:
-            skipped.append(exclude[pointer])
+            skipped.extend(exclude[pointer])
             continue
         try:
             operation = builder.operation(pointer, path, method, raw)
-        except _UnsupportedError as problem:
-            skipped.append(spec.problem(problem.pointer, problem.message))
+        except _UnsupportedOperationError as reasons:
+            skipped.extend(spec.problem(reason.pointer, reason.message) for reason in reasons.reasons)
             continue
         if operation.name in names:
             message = f"method name {operation.name!r} is already used by {names[operation.name]}"

@@ -84,6 +84,8 @@ class ModelsModule:
     code: str
     names: frozenset[str]
     warnings: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+    """Lenient mode: rules that were not compiled (the models are looser than the spec there)."""
 
 
 def _json(value: Any) -> str:
@@ -259,19 +261,26 @@ def _defined_names(code: str) -> set[str]:
     return names
 
 
-def generate_models(spec: Spec, api: Api) -> ModelsModule:
-    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas."""
+def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsModule:
+    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas.
+
+    With ``lenient``, a rule that cannot be compiled is left out with a warning (``problems``).
+    """
     components = (spec.document.get("components") or {}).get("schemas") or {}
     schemas: dict[str, tuple[str, Any]] = {
         name: (f"/components/schemas/{escape_pointer(name)}", schema) for name, schema in components.items()
     }
     schemas.update(api.hoisted)
     rules, problems = _compile_rules(spec, schemas)
-    if problems:
+    if problems and not lenient:
         raise GenerationError(str(spec.path), problems)
+    problems = [
+        Problem(problem.pointer, f"{problem.message}; the rule is not checked", problem.line)
+        for problem in problems
+    ]
     if not schemas:
         code = "from __future__ import annotations\n"
-        return ModelsModule(code, frozenset(), ())
+        return ModelsModule(code, frozenset(), (), tuple(problems))
     document = {
         "openapi": spec.document.get("openapi"),
         "info": {"title": "models", "version": "0"},
@@ -320,4 +329,4 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
             lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
         code += "\n".join(lines) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
-    return ModelsModule(code, frozenset(names), notes)
+    return ModelsModule(code, frozenset(names), notes, tuple(problems))

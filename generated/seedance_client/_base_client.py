@@ -26,6 +26,7 @@ from typing import ClassVar, Generic, Self, TypeVar
 import httpx
 
 from . import _retries
+from ._auth import Credential, apply_credential, resolve_credential
 from ._exceptions import (
     APIConnectionError,
     APIKeyMissingError,
@@ -96,7 +97,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: Credential | None = None,
         *,
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
@@ -116,7 +117,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         base_url = base_url or os.environ.get(config.base_url_env) or config.default_base_url
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._api_key = api_key
-        self._secrets: tuple[str, ...] = (api_key,) if api_key else ()
+        self._secrets: tuple[str, ...] = (api_key,) if isinstance(api_key, str) and api_key else ()
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = http_client.timeout  # the caller configured their client: keep its timeout
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -154,7 +155,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
     def with_options(
         self,
         *,
-        api_key: str | None = None,
+        api_key: Credential | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
@@ -198,14 +199,11 @@ class _BaseAPIClient(Generic[HttpClientT]):
         if spec.has_body:
             headers["Content-Type"] = "application/json"
             content = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
-        if spec.security and self._api_key is not None:
-            scheme = spec.security[0]
-            if scheme.kind == "bearer":
-                headers["Authorization"] = f"Bearer {self._api_key}"
-            elif scheme.kind == "header":
-                headers[scheme.name] = self._api_key
-            else:
-                params[scheme.name] = self._api_key
+        credential = resolve_credential(self._api_key) if spec.security else None
+        if credential is not None:
+            if credential not in self._secrets:  # a token from a callable is redacted as well
+                self._secrets = (*self._secrets, credential)
+            apply_credential(spec.security[0], credential, headers, params)
         url = str(self._base_url).rstrip("/") + spec.path
         return self._http_client.build_request(
             spec.method,

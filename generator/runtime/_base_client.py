@@ -22,6 +22,7 @@ from typing import ClassVar, Generic, Self, TypeVar
 import httpx
 
 from . import _retries
+from ._auth import Credential, apply_credential, resolve_credential
 from ._exceptions import (
     APIConnectionError,
     APIKeyMissingError,
@@ -92,7 +93,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: Credential | None = None,
         *,
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
@@ -112,7 +113,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         base_url = base_url or os.environ.get(config.base_url_env) or config.default_base_url
         self._base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._api_key = api_key
-        self._secrets: tuple[str, ...] = (api_key,) if api_key else ()
+        self._secrets: tuple[str, ...] = (api_key,) if isinstance(api_key, str) and api_key else ()
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
             timeout = http_client.timeout  # the caller configured their client: keep its timeout
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -150,7 +151,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
     def with_options(
         self,
         *,
-        api_key: str | None = None,
+        api_key: Credential | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | None = None,
@@ -194,14 +195,11 @@ class _BaseAPIClient(Generic[HttpClientT]):
         if spec.has_body:
             headers["Content-Type"] = "application/json"
             content = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
-        if spec.security and self._api_key is not None:
-            scheme = spec.security[0]
-            if scheme.kind == "bearer":
-                headers["Authorization"] = f"Bearer {self._api_key}"
-            elif scheme.kind == "header":
-                headers[scheme.name] = self._api_key
-            else:
-                params[scheme.name] = self._api_key
+        credential = resolve_credential(self._api_key) if spec.security else None
+        if credential is not None:
+            if credential not in self._secrets:  # a token from a callable is redacted as well
+                self._secrets = (*self._secrets, credential)
+            apply_credential(spec.security[0], credential, headers, params)
         url = str(self._base_url).rstrip("/") + spec.path
         return self._http_client.build_request(
             spec.method,

@@ -39,6 +39,7 @@ import httpx
 import pydantic
 
 from ._arguments import type_adapter, wire_text
+from ._auth import presented_credential
 from ._types import AuthScheme, WaitRule
 
 __all__ = ["BaseMockAPI", "MockCall", "MockExample", "MockOperation", "MockParameter", "sample_value"]
@@ -471,16 +472,7 @@ class BaseMockAPI(httpx.MockTransport):
 
     def _authenticated(self, operation: MockOperation, request: httpx.Request) -> httpx.Response | None:
         for scheme in operation.security:
-            if scheme.kind == "bearer":
-                kind, _, token = request.headers.get("Authorization", "").partition(" ")
-                given = token.strip() if kind.lower() == "bearer" else ""
-                where = "an Authorization: Bearer <api key> header"
-            elif scheme.kind == "header":
-                given = request.headers.get(scheme.name, "").strip()
-                where = f"a {scheme.name} header"
-            else:
-                given = request.url.params.get(scheme.name, "").strip()
-                where = f"a {scheme.name} query parameter"
+            given, where = presented_credential(scheme, request)
             challenge = {"WWW-Authenticate": "Bearer"} if scheme.kind == "bearer" else None
             if not given:
                 return _error(401, f"missing credentials: {operation.name} needs {where}", headers=challenge)

@@ -42,16 +42,27 @@ def _empty() -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class AuthScheme:
-    """Where the api key goes in a request: a bearer token, a named header, or a query parameter."""
+    """Where the api key goes in a request: a bearer token, HTTP basic, a named header, a query
+    parameter or a cookie (see ``_auth``)."""
 
-    kind: Literal["bearer", "header", "query"]
+    kind: Literal["bearer", "basic", "header", "query", "cookie"]
     name: str
-    """The header or query parameter that carries the key."""
+    """The header, query parameter or cookie that carries the key."""
 
     @classmethod
     def bearer(cls) -> AuthScheme:
         """``Authorization: Bearer <api key>``."""
         return cls("bearer", "Authorization")
+
+    @classmethod
+    def basic(cls) -> AuthScheme:
+        """``Authorization: Basic <base64 of the credential>``, the credential being ``user:password``."""
+        return cls("basic", "Authorization")
+
+    @classmethod
+    def cookie(cls, name: str) -> AuthScheme:
+        """``Cookie: <name>=<api key>``."""
+        return cls("cookie", name)
 
     @classmethod
     def header(cls, name: str) -> AuthScheme:
