@@ -44,17 +44,36 @@ class Argument:
 
 @dataclass(frozen=True)
 class Body:
-    model: str  # the models name (class or type alias) of the request body
+    model: str  # the models name of a JSON/form/multipart body; the Python type of a raw one
     required: bool
     fields: tuple[Argument, ...]  # keyword arguments when the body is an object with properties
     description: str
+    media_type: str = "application/json"
+    kind: str = "json"  # "json", "form", "multipart", "text" or "binary" (see media_kind)
+    alternatives: tuple[str, ...] = ()  # other media types the operation accepts
+    part_types: dict[str, str] = field(default_factory=dict)  # multipart `encoding` contentType
+
+    @property
+    def is_raw(self) -> bool:
+        """A text or binary body, given whole: no model, no keyword arguments."""
+        return self.kind in ("text", "binary")
+
+    @property
+    def model_fields(self) -> tuple[Argument, ...]:
+        """The fields that the body's model validates (multipart files are sent apart)."""
+        return tuple(argument for argument in self.fields if argument.location == "body")
+
+    @property
+    def file_fields(self) -> tuple[Argument, ...]:
+        return tuple(argument for argument in self.fields if argument.location == "file")
 
 
 @dataclass(frozen=True)
 class Response:
     status: str  # "200", "2XX" or "default"
-    model: str | None  # None: no JSON body
+    model: str | None  # None: no body; "str" for text, "bytes" for binary answers
     description: str
+    media_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,8 +159,12 @@ class Api:
         """Every models name that the client modules import."""
         names: set[str] = set()
         for operation in self.operations:
-            names.update(response.model for response in operation.responses if response.model)
-            if operation.body:
+            names.update(
+                response.model
+                for response in operation.responses
+                if response.model and response.model not in ("str", "bytes")
+            )
+            if operation.body and not operation.body.is_raw:
                 names.add(operation.body.model)
             names.update(argument.validator for argument in operation.arguments if argument.validator)
         return tuple(sorted(names))
@@ -186,6 +209,41 @@ def _text(value: Any) -> str:
 def _is_json(media_type: str) -> bool:
     base = media_type.split(";", maxsplit=1)[0].strip().lower()
     return base == "application/json" or (base.startswith("application/") and base.endswith("+json"))
+
+
+def media_kind(media_type: str) -> str:
+    """How a body of ``media_type`` is sent or read: json, form, multipart, text or binary."""
+    base = media_type.split(";", maxsplit=1)[0].strip().lower()
+    if _is_json(base):
+        return "json"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+# When an operation offers several media types, the first kind in this order is used.
+_PREFERENCE = ("json", "form", "multipart", "binary", "text")
+
+
+def choose_media_type(content: Mapping[str, Any]) -> str | None:
+    """JSON when there is one, then form, multipart, binary, text; None for no content."""
+    ranked = sorted(content, key=lambda media_type: _PREFERENCE.index(media_kind(str(media_type))))
+    return str(ranked[0]) if ranked else None
+
+
+def _is_file(schema: Any) -> bool:
+    """A multipart part that carries a file: a binary string (3.0) or one with a media type (3.1)."""
+    if not isinstance(schema, Mapping):
+        return False
+    if schema.get("type") == "array":
+        return _is_file(schema.get("items"))
+    return schema.get("format") == "binary" or (
+        "contentMediaType" in schema and schema.get("type") in (None, "string")
+    )
 
 
 class _Builder:
@@ -384,37 +442,74 @@ class _Builder:
         body_pointer = f"{pointer}/requestBody"
         resolved = self.spec.resolve(request_body)
         content = resolved.get("content") or {}
-        json_types = [media_type for media_type in content if _is_json(media_type)]
-        if not json_types:
-            kinds = ", ".join(sorted(content)) or "no content"
-            raise _UnsupportedError(
-                body_pointer, f"request bodies other than JSON are not supported ({kinds})"
+        media_type = choose_media_type(content)
+        if media_type is None:
+            raise _UnsupportedError(body_pointer, "a request body without content is not supported")
+        kind = media_kind(media_type)
+        alternatives = tuple(str(other) for other in content if other != media_type)
+        description = _text(resolved.get("description"))
+        media = self.spec.resolve(content[media_type]) or {}
+        schema = media.get("schema")
+        if kind in ("text", "binary"):
+            return Body(
+                model="str" if kind == "text" else "BinaryContent",
+                required=resolved.get("required") is True,
+                fields=(),
+                description=description or self._description(schema),
+                media_type=media_type,
+                kind=kind,
+                alternatives=alternatives,
             )
-        media_type = json_types[0]
-        schema = content[media_type].get("schema")
         if schema is None:
-            raise _UnsupportedError(body_pointer, "a JSON request body without a schema is not supported")
+            if kind == "json":
+                raise _UnsupportedError(body_pointer, "a JSON request body without a schema is not supported")
+            schema = {"type": "object"}
         schema_pointer = f"{body_pointer}/content/{escape_pointer(media_type)}/schema"
-        model = self.model_for(schema, schema_pointer, f"{prefix}Request")
         target = self.spec.resolve(schema)
         properties, required = self._object_properties(target)
+        files = {name for name, part in properties.items() if _is_file(self.spec.resolve(part))}
+        if kind == "form" and files:
+            raise _UnsupportedError(schema_pointer, "files in a form-urlencoded body are not supported")
+        if files:
+            # Files are sent as parts of their own; the model validates the other fields.
+            hoisted = {
+                **{key: value for key, value in target.items() if key not in ("allOf", "$ref")},
+                "type": "object",
+                "properties": {name: part for name, part in properties.items() if name not in files},
+                "required": sorted(required - files),
+            }
+            if not hoisted["required"]:
+                del hoisted["required"]
+            model = self.model_for(hoisted, schema_pointer, f"{prefix}Request")
+        else:
+            model = self.model_for(schema, schema_pointer, f"{prefix}Request")
         fields = tuple(
             Argument(
                 name=snake_name(wire_name),
                 wire_name=wire_name,
-                location="body",
-                annotation=self.annotation(property_schema),
+                location="file" if wire_name in files else "body",
+                annotation="FileUpload" if wire_name in files else self.annotation(property_schema),
                 required=wire_name in required,
                 description=self._description(property_schema),
             )
             for wire_name, property_schema in properties.items()
         )
         fields = tuple(sorted(fields, key=lambda argument: not argument.required))
+        encoding = media.get("encoding") if kind == "multipart" else None
+        part_types = {
+            str(name): str(value["contentType"]).split(",")[0].strip()
+            for name, value in (encoding or {}).items()
+            if isinstance(value, Mapping) and isinstance(value.get("contentType"), str) and name not in files
+        }
         return Body(
             model=model,
             required=resolved.get("required") is True,
             fields=fields,
-            description=_text(resolved.get("description")) or self._description(schema),
+            description=description or self._description(schema),
+            media_type=media_type,
+            kind=kind,
+            alternatives=alternatives,
+            part_types=part_types,
         )
 
     def _object_properties(self, schema: Any) -> tuple[dict[str, Any], set[str]]:
@@ -445,25 +540,26 @@ class _Builder:
             response_pointer = f"{pointer}/responses/{escape_pointer(status)}"
             response = self.spec.resolve(item)
             content = response.get("content") or {}
-            model = None
-            if content:
-                json_types = [media_type for media_type in content if _is_json(media_type)]
-                if not json_types:
-                    if status.startswith("2"):
-                        kinds = ", ".join(sorted(content))
-                        raise _UnsupportedError(
-                            response_pointer, f"responses other than JSON are not supported ({kinds})"
-                        )
-                    # An error answer in another format still becomes a typed status error.
-                    result.append(Response(status, None, _text(response.get("description"))))
-                    continue
-                schema = content[json_types[0]].get("schema")
-                if schema is not None:
-                    suffix = "" if len(successes) <= 1 and status.startswith("2") else class_name(status)
-                    hint = f"{prefix}Response{suffix}"
-                    schema_pointer = f"{response_pointer}/content/{escape_pointer(json_types[0])}/schema"
-                    model = self.model_for(schema, schema_pointer, hint)
-            result.append(Response(status, model, _text(response.get("description"))))
+            description = _text(response.get("description"))
+            media_type = choose_media_type(content)
+            if media_type is None:
+                result.append(Response(status, None, description))
+                continue
+            kind = media_kind(media_type)
+            if kind != "json":
+                # Text answers are read as str, others as bytes; an error answer in another format
+                # still becomes a typed status error.
+                raw_type = "str" if kind == "text" else "bytes"
+                result.append(Response(status, raw_type, description, media_type))
+                continue
+            schema = (self.spec.resolve(content[media_type]) or {}).get("schema")
+            model: str | None = None
+            if schema is not None:
+                suffix = "" if len(successes) <= 1 and status.startswith("2") else class_name(status)
+                hint = f"{prefix}Response{suffix}"
+                schema_pointer = f"{response_pointer}/content/{escape_pointer(media_type)}/schema"
+                model = self.model_for(schema, schema_pointer, hint)
+            result.append(Response(status, model, description, media_type))
         return tuple(result)
 
     def security(self, pointer: str, raw: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -55,7 +55,15 @@ _OPTIONS: dict[str, Any] = {
     # custom int type that took it would lose `minimum`/`maximum` from model_json_schema().
     "import_overrides": {"MISSING": "pydantic"},
     # `format: uri` stays a plain string: AnyUrl would rewrite presigned URLs.
-    "type_mappings": ["string+uri=string", "string+uri-reference=string", "string+iri=string"],
+    # No `format` may need a package the generated code does not declare: `email` and
+    # `idn-email` would become EmailStr (email-validator), so they stay plain strings too.
+    "type_mappings": [
+        "string+uri=string",
+        "string+uri-reference=string",
+        "string+iri=string",
+        "string+email=string",
+        "string+idn-email=string",
+    ],
     # Descriptions stay in Field(description=...) (and so in model_json_schema()); schema
     # descriptions become class docstrings.
     "use_schema_description": True,

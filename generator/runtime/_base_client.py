@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import ipaddress
-import json
 import logging
 import os
 import platform
@@ -23,6 +22,7 @@ import httpx
 
 from . import _retries
 from ._auth import Credential, apply_credential, resolve_credential
+from ._content import encode_request_body
 from ._exceptions import (
     APIConnectionError,
     APIKeyMissingError,
@@ -191,10 +191,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         headers.update(self._default_headers)
         headers.update(spec.headers)
         params = dict(spec.params)
-        content: bytes | None = None
-        if spec.has_body:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode()
+        content, files = encode_request_body(spec, headers) if spec.has_body else (None, None)
         credential = resolve_credential(self._api_key) if spec.security else None
         if credential is not None:
             if credential not in self._secrets:  # a token from a callable is redacted as well
@@ -207,6 +204,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
             params=params or None,
             headers=headers,
             content=content,
+            files=files,
             timeout=self._timeout,
         )
 

@@ -105,6 +105,8 @@ class APIResponse(Generic[T]):
             raise self._validation_error(f"status {response.status_code} is not documented", [])
         if tp is None:
             return cast(T, None)
+        if tp is bytes or tp is str:  # a binary or text answer, as it came
+            return cast(T, response.content if tp is bytes else response.text)
         try:
             return cast(T, _adapter(tp).validate_json(response.content))
         except pydantic.ValidationError as exc:

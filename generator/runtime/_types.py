@@ -101,6 +101,15 @@ class RequestSpec(Generic[T]):
     has_body: bool = False
     security: tuple[AuthScheme, ...] = ()
     """Accepted ways to send the api key; the client applies the first. Empty: no authentication."""
+    body_kind: Literal["json", "form", "multipart", "text", "binary"] = "json"
+    """How the body is sent (see ``_content``); ``json`` holds a form's or multipart's fields."""
+    media_type: str = "application/json"
+    content: Any = None
+    """A text or binary body, given whole."""
+    files: Mapping[str, Any] = field(default_factory=_empty)
+    """The file parts of a multipart body, by field name."""
+    part_types: Mapping[str, str] = field(default_factory=_empty)
+    """Content types of multipart parts, from the spec's ``encoding``."""
 
 
 @dataclass(frozen=True, slots=True)
