@@ -25,6 +25,13 @@ T = TypeVar("T")
 
 _IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "put", "delete", "trace"})
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
+# The styles each parameter location allows (OpenAPI "Style Values"), its default first.
+_STYLES = {
+    "path": ("simple", "label", "matrix"),
+    "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+    "header": ("simple",),
+    "cookie": ("form",),
+}
 # Names that the generated methods use themselves, so no argument may take them.
 _RESERVED_ARGUMENTS = frozenset({"self", "body", "poll_interval", "timeout"})
 
@@ -35,11 +42,18 @@ class Argument:
 
     name: str
     wire_name: str
-    location: str  # "path", "query", "header" or "body"
+    location: str  # "path", "query", "header", "cookie", "body" or "file" (a multipart file)
     annotation: str
     required: bool
     description: str
     validator: str | None = None  # the models name that validates a parameter's value
+    style: str = ""  # a parameter's OpenAPI style ("" for a body field)
+    explode: bool = False
+
+    @property
+    def default_style(self) -> bool:
+        """Whether the parameter uses its location's default style and explode."""
+        return (self.style, self.explode) in (("form", True), ("simple", False), ("", False))
 
 
 @dataclass(frozen=True)
@@ -385,7 +399,7 @@ class _Builder:
                     f"{base}/parameters/{index}",
                     parameter,
                 )
-        groups: dict[str, list[Argument]] = {"path": [], "query": [], "header": []}
+        groups: dict[str, list[Argument]] = {"path": [], "query": [], "header": [], "cookie": []}
         reasons = _Reasons()
         for (location, wire_name), (parameter_pointer, parameter) in merged.items():
             try:
@@ -394,6 +408,8 @@ class _Builder:
                 reasons.found.append(reason)
             else:
                 groups[location].append(argument)
+        # Cookies travel in a header: they are keyword arguments like headers.
+        groups["header"] += groups.pop("cookie")
         if reasons.found:
             raise _UnsupportedOperationError(reasons.found)
         # Required arguments first, each group in the spec's order, so signatures read naturally.
@@ -405,7 +421,7 @@ class _Builder:
     def _parameter(
         self, location: str, wire_name: str, parameter_pointer: str, parameter: Mapping[str, Any], prefix: str
     ) -> Argument:
-        if location not in ("path", "query", "header"):
+        if location not in _STYLES:
             raise _UnsupportedError(parameter_pointer, f"{location} parameters are not supported")
         if "schema" not in parameter:
             raise _UnsupportedError(
@@ -413,26 +429,26 @@ class _Builder:
             )
         schema = parameter["schema"]
         resolved = self.spec.resolve(schema)
-        kind = resolved.get("type") if isinstance(resolved, Mapping) else None
-        if kind == "object":
-            raise _UnsupportedError(parameter_pointer, "object-valued parameters are not supported")
-        if kind == "array" and (location != "query" or parameter.get("explode", True) is False):
+        styles = _STYLES[location]
+        style = parameter.get("style", styles[0])
+        if style not in styles:
             raise _UnsupportedError(
-                parameter_pointer, "array parameters are supported only in the query, exploded"
+                f"{parameter_pointer}/style",
+                f"style {style!r} is not defined for {location} parameters (use {', '.join(styles)})",
             )
-        if parameter.get("style") not in (None, "form", "simple"):
-            raise _UnsupportedError(
-                parameter_pointer, f"parameter style {parameter['style']!r} is not supported"
-            )
-        hint = f"{prefix}{class_name(snake_name(str(wire_name)))}Param"
+        explode = parameter.get("explode", style == "form")
+        hint = f"{prefix}{class_name(snake_name(wire_name))}Param"
         return Argument(
             name=snake_name(wire_name),
             wire_name=wire_name,
             location=location,
             annotation=self.annotation(schema),
             required=location == "path" or parameter.get("required") is True,
-            description=_text(parameter.get("description")) or _text(resolved.get("description")),
+            description=_text(parameter.get("description"))
+            or (_text(resolved.get("description")) if isinstance(resolved, Mapping) else ""),
             validator=self.model_for(schema, f"{parameter_pointer}/schema", hint),
+            style=str(style),
+            explode=explode is True,
         )
 
     def body(self, pointer: str, raw: Mapping[str, Any], prefix: str) -> Body | None:

@@ -56,7 +56,12 @@ def _path_expression(operation: Operation) -> str:
         if match.start() > position:
             parts.append(_python_literal(operation.path[position : match.start()]))
         argument = arguments[match.group(1)]
-        parts.append(f"path_value({argument.validator}, {argument.name})")
+        how = (
+            ""
+            if argument.default_style
+            else f", {argument.wire_name!r}, {argument.style!r}, {argument.explode}"
+        )
+        parts.append(f"path_value({argument.validator}, {argument.name}{how})")
         position = match.end()
     if position < len(operation.path) or not parts:
         parts.append(_python_literal(operation.path[position:]))

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import MISSING
 
-from ._arguments import wire_text
+from ._styles import wire_text
 from ._types import RequestSpec
 
 __all__ = ["BinaryContent", "FileUpload", "encode_request_body", "file_parts"]
