@@ -122,6 +122,8 @@ def triage(spec: Spec, problems: Iterable[Problem], operations: list[str], *, li
     result = Triage()
     for problem in problems:
         pointer = _real_pointer(spec, problem.pointer)
+        if pointer != problem.pointer:
+            problem = spec.problem(pointer, problem.message)
         tokens = _tokens(pointer)
         if lint:
             # ".../examples/<name>/value" or ".../example": drop that example alone.

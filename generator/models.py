@@ -118,6 +118,15 @@ class _RuleCompiler:
             names = tuple(str(name) for name in required)
             message = f"{field} requires {' and '.join(names)}"
             rules.append(f"DependentRequired({message!r}, field={field!r}, required={names!r})")
+        for keyword in ("anyOf", "oneOf"):
+            groups = _required_groups(schema.get(keyword))
+            if groups:
+                words = " or ".join("+".join(group) for group in groups)
+                exactly = keyword == "oneOf"
+                message = f"{'exactly' if exactly else 'at least'} one of {words} must be given"
+                rules.append(
+                    f"RequiredGroups({message!r}, groups={tuple(groups)!r}, exactly_one={exactly!r})"
+                )
         if "dependentSchemas" in schema:
             self.unsupported("dependentSchemas", "is not supported (use dependentRequired)")
         if "not" in schema:
@@ -213,6 +222,15 @@ class _RuleCompiler:
         ]
 
 
+def _required_groups(branches: Any) -> list[tuple[str, ...]]:
+    """The groups of an ``anyOf``/``oneOf`` whose branches only list ``required`` names, else []."""
+    if not isinstance(branches, list) or not branches:
+        return []
+    if not all(isinstance(part, Mapping) and set(part) == {"required"} for part in branches):
+        return []
+    return [tuple(str(name) for name in part["required"]) for part in branches]
+
+
 def _walk_nested(schema: Any, pointer: str, top: bool = True) -> Iterator[tuple[str, str]]:
     """(pointer, keyword) of every cross-field keyword below the top of a schema."""
     if isinstance(schema, Mapping):
@@ -252,8 +270,14 @@ def _compile_rules(
 def _without_rule_keywords(schema: Any) -> Any:
     # The rules are compiled here; datamodel-code-generator would otherwise read `if`/`then`
     # properties as fields of their own.
+    # An anyOf/oneOf of `required` lists is such a rule too: left in, it would turn the object
+    # into a union of copies of itself (a type alias, where no rule can be attached).
     if isinstance(schema, Mapping):
-        return {key: value for key, value in schema.items() if key not in _RULE_KEYWORDS}
+        return {
+            key: value
+            for key, value in schema.items()
+            if key not in _RULE_KEYWORDS and not (key in ("anyOf", "oneOf") and _required_groups(value))
+        }
     return schema
 
 
@@ -329,11 +353,23 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if rules:
         lines = ["", ""]
         lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
+        classes = {node.name for node in ast.parse(code).body if isinstance(node, ast.ClassDef)}
+        pointers = {class_name(name): pointer for name, (pointer, _) in schemas.items()}
         for model, compiled in sorted(rules.items()):
             if model not in names:
                 raise GenerationError(
                     str(spec.path), [Problem("", f"internal: no model {model} for its rules")]
                 )
+            if model not in classes:
+                # Not an object model (a union or alias): nowhere to check its rules.
+                problem = spec.problem(
+                    pointers.get(model, ""),
+                    f"the cross-field rules of {model} need an object schema; they are not checked",
+                )
+                if not lenient:
+                    raise GenerationError(str(spec.path), [problem])
+                problems.append(problem)
+                continue
             lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
         code += "\n".join(lines) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))

@@ -1,0 +1,399 @@
+"""What real-world specs need (issue 9), each on a small spec of its own in specs/: lenient mode,
+auth schemes, non-JSON bodies and answers, parameter styles, and model idioms.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pydantic
+import pytest
+
+from generator import cli
+from generator.output import write_atomically
+from generator.problems import GenerationError
+from generator.runtime import _styles
+
+SPECS = Path(__file__).parent / "specs"
+_made: dict[str, ModuleType] = {}
+
+
+@pytest.fixture(scope="module")
+def lenient_package(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], tuple[ModuleType, Any]]]:
+    """``make(spec_stem) -> (package, Result)``: a spec of specs/ generated in lenient mode."""
+    root = tmp_path_factory.mktemp("real_world")
+    results: dict[str, tuple[ModuleType, Any]] = {}
+
+    def make(stem: str) -> tuple[ModuleType, Any]:
+        if stem not in results:
+            package = f"real_world_{stem}"
+            out = root / stem
+            result = cli.build(SPECS / f"{stem}.yaml", package, out, lenient=True)
+            write_atomically(result.files, out)
+            sys.path.insert(0, str(out))
+            try:
+                results[stem] = (importlib.import_module(package), result)
+            finally:
+                sys.path.remove(str(out))
+        return results[stem]
+
+    yield make
+    for name in [name for name in sys.modules if name.startswith("real_world_")]:
+        del sys.modules[name]
+
+
+def _client(package: ModuleType, handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> Any:
+    options.setdefault("api_key", "user:secret")
+    return package.Client(
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)), max_retries=0, **options
+    )
+
+
+def _recorder(
+    response: httpx.Response | None = None,
+) -> tuple[list[httpx.Request], Callable[[httpx.Request], httpx.Response]]:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return response if response is not None else httpx.Response(204)
+
+    return sent, handler
+
+
+# -- lenient mode -------------------------------------------------------------------------------
+
+
+def test_strict_mode_refuses_every_problem_with_line_and_pointer() -> None:
+    with pytest.raises(GenerationError) as refused:
+        cli.build(SPECS / "lenient.yaml", "lenient_strict", Path("unused"))
+    text = str(refused.value)
+    assert "line 58, /components/schemas/Item/properties/size/default" in text
+    assert "line 8, /paths/~1items: Unevaluated properties" in text
+
+
+def test_lenient_mode_loosens_only_what_each_problem_touches(lenient_package) -> None:
+    package, result = lenient_package("lenient")
+    warnings = [str(problem) for problem in result.warnings]
+    # Outside operations: an invalid default, an unknown keyword, an unknown method, an
+    # Example Object with a title: each a warning once, with its line and pointer.
+    assert (
+        "line 58, /components/schemas/Item/properties/size/default: 'big' is not of type 'integer'; 'default' ignored"
+        in warnings
+    )
+    assert any(item.startswith("line 8, /paths/~1items:") and "left out" in item for item in warnings)
+    assert any(item.startswith("line 64, /components/examples/Titled") for item in warnings)
+    # Two invalid defaults in one operation: both reported, the operation is kept.
+    assert sum("/paths/~1items~1{id}/get/parameters/" in item for item in warnings) == 2
+    # Examples that contradict their schema are warnings in lenient mode, not lost operations.
+    assert any("examples/wrong/value: example does not match" in item for item in warnings)
+    assert len(warnings) == len(set(warnings))
+    assert result.skipped == () and result.operations == 3
+    assert {"list_items", "get_item", "delete_item"} <= set(dir(package.Client))
+    assert package.models.Item.model_fields["size"].default is not pydantic.fields.PydanticUndefined
+    assert package.models.Item(id=1).model_dump(exclude_unset=True) == {"id": 1}
+
+
+def test_lenient_mode_lists_every_reason_of_an_operation_left_out(tmp_path: Path) -> None:
+    spec = tmp_path / "reasons.yaml"
+    spec.write_text(
+        """\
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /ok:
+    get:
+      operationId: getOk
+      responses: {"204": {description: fine}}
+  /bad:
+    get:
+      operationId: getBad
+      security: [{digest: []}]
+      parameters:
+        - {name: q, in: query, content: {application/json: {schema: {type: object}}}}
+      responses: {"204": {description: fine}}
+components:
+  securitySchemes:
+    digest: {type: http, scheme: digest}
+"""
+    )
+    result = cli.build(spec, "reasons", tmp_path / "out", lenient=True)
+    reasons = sorted(str(problem) for problem in result.skipped)
+    assert len(reasons) == 2, reasons
+    assert "line 11, /paths/~1bad/get/security" in reasons[0] and "digest" in reasons[0]
+    assert "line 13, /paths/~1bad/get/parameters/0" in reasons[1] and "'content'" in reasons[1]
+    assert (result.operations, result.left_out) == (1, 1)
+
+
+def test_a_spec_that_leaves_no_operation_is_an_error(tmp_path: Path) -> None:
+    spec = tmp_path / "none.yaml"
+    spec.write_text(
+        """\
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /bad:
+    get:
+      security: [{digest: []}]
+      responses: {"204": {description: fine}}
+components:
+  securitySchemes:
+    digest: {type: http, scheme: digest}
+"""
+    )
+    with pytest.raises(GenerationError) as refused:
+        cli.build(spec, "nothing", tmp_path / "out", lenient=True)
+    assert "no operation is left to generate" in str(refused.value)
+    assert "digest" in str(refused.value)
+
+
+def test_a_document_that_is_not_openapi_is_refused_even_when_lenient(tmp_path: Path) -> None:
+    spec = tmp_path / "swagger.yaml"
+    spec.write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n')
+    with pytest.raises(GenerationError, match=r"OpenAPI 2\.0 is not supported"):
+        cli.build(spec, "swagger", tmp_path / "out", lenient=True)
+
+
+def test_skip_unsupported_is_kept_as_the_old_name_of_lenient() -> None:
+    arguments = cli._parser().parse_args(["generate", "--skip-unsupported"])
+    assert arguments.skip_unsupported and not arguments.lenient
+    assert cli._parser().parse_args(["generate", "--lenient"]).lenient
+
+
+# -- auth ---------------------------------------------------------------------------------------
+
+
+def test_http_basic_sends_user_and_password(lenient_package) -> None:
+    package, _ = lenient_package("auth")
+    sent, handler = _recorder()
+    _client(package, handler, api_key="AC123:token").get_basic()
+    assert sent[0].headers["Authorization"] == "Basic " + base64.b64encode(b"AC123:token").decode()
+
+
+def test_oauth2_and_openid_take_a_token_or_a_callable_called_per_request(lenient_package) -> None:
+    package, _ = lenient_package("auth")
+    sent, handler = _recorder()
+    tokens = iter(["first", "second"])
+    client = _client(package, handler, api_key=lambda: next(tokens))
+    client.get_oauth()
+    client.get_oidc()
+    assert [request.headers["Authorization"] for request in sent] == ["Bearer first", "Bearer second"]
+
+
+def test_api_key_in_a_cookie_and_alternative_requirements(lenient_package) -> None:
+    package, result = lenient_package("auth")
+    sent, handler = _recorder()
+    client = _client(package, handler, api_key="k-1")
+    client.get_cookie()
+    client.get_alternatives()  # digest is not supported; the alternative api key in the query is
+    assert sent[0].headers["Cookie"] == "SESSION=k-1"
+    assert sent[1].url.params["key"] == "k-1"
+    assert [problem.pointer for problem in result.skipped] == ["/paths/~1digest/get/security"]
+
+
+def test_a_token_from_a_callable_is_redacted_in_logs(
+    lenient_package, caplog: pytest.LogCaptureFixture
+) -> None:
+    package, _ = lenient_package("auth")
+    _, handler = _recorder()
+    caplog.set_level("DEBUG")
+    _client(package, handler, api_key=lambda: "tok-SECRET-1").get_cookie()
+    assert "Request get_cookie" in caplog.text and "tok-SECRET-1" not in caplog.text
+    assert "tok-SECRET-1" not in repr(package.Client(api_key=lambda: "tok-SECRET-1"))
+
+
+# -- bodies and answers -------------------------------------------------------------------------
+
+
+def test_form_urlencoded_body_is_validated_and_encoded(lenient_package) -> None:
+    package, _ = lenient_package("content")
+    sent, handler = _recorder()
+    client = _client(package, handler)
+    client.post_form(to="+4712345678", tags=["a", "b c"], count=2)
+    request = sent[0]
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert request.content == b"To=%2B4712345678&Tags=a&Tags=b+c&Count=2"
+    with pytest.raises(pydantic.ValidationError):
+        client.post_form(to="x", count=0)
+    assert len(sent) == 1
+
+
+@pytest.mark.parametrize(
+    "file",
+    [b"PNGDATA", "object", ("photo.png", b"PNGDATA", "image/png")],
+    ids=["bytes", "file object", "tuple"],
+)
+def test_multipart_sends_files_like_httpx_and_other_parts_per_encoding(
+    lenient_package, tmp_path: Path, file: Any
+) -> None:
+    package, _ = lenient_package("content")
+    sent, handler = _recorder(httpx.Response(200, json={"id": "f1"}))
+    path = tmp_path / "photo.png"
+    path.write_bytes(b"PNGDATA")
+    with path.open("rb") as stream:
+        file = stream if file == "object" else file
+        stored = _client(package, handler).upload(file=file, meta={"title": "T"}, note="a,b")
+    assert stored.id == "f1"
+    request = sent[0]
+    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    body = request.content
+    assert b'name="file"' in body and b"PNGDATA" in body
+    assert b'name="meta"' in body and b'{"title": "T"}' in body and b"Content-Type: application/json" in body
+    assert b'name="note"' in body and b"Content-Type: text/csv" in body
+
+
+def test_multipart_fields_are_validated_and_a_required_file_is_required(lenient_package) -> None:
+    package, _ = lenient_package("content")
+    sent, handler = _recorder(httpx.Response(200, json={}))
+    client = _client(package, handler)
+    with pytest.raises(pydantic.ValidationError):
+        client.upload(file=b"x", note="too long")
+    with pytest.raises(TypeError, match="file"):
+        client.upload(note="ok")
+    assert not sent
+
+
+def test_binary_body_and_binary_and_text_answers(lenient_package, tmp_path: Path) -> None:
+    package, _ = lenient_package("content")
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == "/calendar":
+            return httpx.Response(200, text="BEGIN:VCALENDAR", headers={"Content-Type": "text/calendar"})
+        if request.method == "GET":
+            return httpx.Response(200, content=b"\x89PNG", headers={"Content-Type": "image/png"})
+        return httpx.Response(204)
+
+    client = _client(package, handler)
+    image = tmp_path / "a.jpg"
+    image.write_bytes(b"\xff\xd8JPEG")
+    with image.open("rb") as stream:
+        client.put_image("a 1", stream)
+    assert sent[0].headers["Content-Type"] == "image/jpeg" and sent[0].content == b"\xff\xd8JPEG"
+    assert sent[0].url.raw_path == b"/images/a%201"
+    assert client.get_image("a") == b"\x89PNG"
+    assert client.get_calendar() == "BEGIN:VCALENDAR"
+
+
+def test_json_is_chosen_among_several_media_types_and_the_docstring_says_so(lenient_package) -> None:
+    package, _ = lenient_package("content")
+    sent, handler = _recorder()
+    _client(package, handler).post_both(a=1)
+    assert sent[0].headers["Content-Type"] == "application/json" and json.loads(sent[0].content) == {"a": 1}
+    doc = package.Client.post_both.__doc__ or ""
+    assert "application/json" in doc and "application/xml" in doc
+
+
+# -- parameters ---------------------------------------------------------------------------------
+
+# The "Style Examples" table of the OpenAPI Specification 3.1.0 (section 4.8.12.4), for a
+# parameter named "color": string "blue", array ["blue", "black", "brown"], object
+# {"R": 100, "G": 200, "B": 150}. Cells are (style, explode, empty-cell-free string, array, object).
+_BLUE = "blue"
+_ARRAY = ["blue", "black", "brown"]
+_OBJECT = {"R": 100, "G": 200, "B": 150}
+STYLE_EXAMPLES = [
+    ("matrix", False, ";color=blue", ";color=blue,black,brown", ";color=R,100,G,200,B,150"),
+    ("matrix", True, ";color=blue", ";color=blue;color=black;color=brown", ";R=100;G=200;B=150"),
+    ("label", False, ".blue", ".blue,black,brown", ".R,100,G,200,B,150"),
+    ("label", True, ".blue", ".blue.black.brown", ".R=100.G=200.B=150"),
+    ("simple", False, "blue", "blue,black,brown", "R,100,G,200,B,150"),
+    ("simple", True, "blue", "blue,black,brown", "R=100,G=200,B=150"),
+    ("form", False, "color=blue", "color=blue,black,brown", "color=R,100,G,200,B,150"),
+    ("form", True, "color=blue", "color=blue&color=black&color=brown", "R=100&G=200&B=150"),
+    ("spaceDelimited", False, None, "color=blue%20black%20brown", "color=R%20100%20G%20200%20B%20150"),
+    ("pipeDelimited", False, None, "color=blue|black|brown", "color=R|100|G|200|B|150"),
+    ("deepObject", True, None, None, "color[R]=100&color[G]=200&color[B]=150"),
+]
+
+
+def _query(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(f"{name}={value}" for name, value in pairs)
+
+
+@pytest.mark.parametrize(("style", "explode", "string", "array", "object_"), STYLE_EXAMPLES)
+def test_styles_match_the_openapi_style_examples(
+    style: str, explode: bool, string: str | None, array: str | None, object_: str | None
+) -> None:
+    for value, expected in ((_BLUE, string), (_ARRAY, array), (_OBJECT, object_)):
+        if expected is None:
+            continue
+        if style in ("matrix", "label", "simple"):
+            assert _styles.path_text("color", value, style=style, explode=explode) == expected
+        else:
+            query = _query(_styles.query_pairs("color", value, style=style, explode=explode))
+            assert query == unquote(expected)
+
+
+def test_generated_client_sends_styled_parameters(lenient_package) -> None:
+    package, _ = lenient_package("styles")
+    sent, handler = _recorder()
+    client = _client(package, handler)
+    client.search(
+        [3, 4],
+        types=["track", "album"],
+        filter={"name": "Ann", "age": 3},
+        pipes=["a", "b"],
+        x_tags=["x", "y"],
+        x_version="2",
+        session="s1",
+    )
+    request = sent[0]
+    assert request.url.raw_path.split(b"?")[0] == b"/search/.3,4"
+    assert request.url.params.multi_items() == [
+        ("types", "track,album"),
+        ("filter[name]", "Ann"),
+        ("filter[age]", "3"),
+        ("pipes", "a|b"),
+    ]
+    assert request.headers["X-Tags"] == "x,y" and request.headers["X-Version"] == "2"
+    assert request.headers["Cookie"] == "session=s1"
+    with pytest.raises(pydantic.ValidationError):
+        client.search([3], types=["t"], x_version="3")  # the header's const
+
+
+# -- models -------------------------------------------------------------------------------------
+
+
+def test_format_email_stays_a_str_without_an_undeclared_package(lenient_package) -> None:
+    package, _ = lenient_package("idioms")
+    contact = package.models.Contact(email="ann@example.com")
+    assert contact.email == "ann@example.com" and type(contact.email) is str
+
+
+def test_the_exactly_one_of_idiom_compiles_into_an_object_model_with_its_rule(lenient_package) -> None:
+    package, _ = lenient_package("idioms")
+    contact = package.models.Contact
+    assert isinstance(contact, type) and issubclass(contact, pydantic.BaseModel)
+    contact(email="a@example.com")
+    contact(phone="123")
+    with pytest.raises(pydantic.ValidationError, match="email and phone cannot be used together"):
+        contact(email="a@example.com", phone="123")
+    with pytest.raises(pydantic.ValidationError, match="at least one of email or phone must be given"):
+        contact()
+
+
+def test_discriminator_without_mapping_and_recursive_schemas(lenient_package) -> None:
+    package, result = lenient_package("idioms")
+    assert result.warnings == ()  # the implicit mapping (by schema name) is valid OpenAPI
+    pet = pydantic.TypeAdapter(package.models.Pet).validate_python({"kind": "Cat", "lives": 9})
+    assert type(pet).__name__ == "Cat"
+    tree = package.models.Node.model_validate({"name": "a", "children": [{"name": "b", "children": []}]})
+    assert tree.children[0].name == "b"
+
+
+def test_the_idioms_spec_is_accepted_in_strict_mode_too(tmp_path: Path) -> None:
+    result = cli.build(SPECS / "idioms.yaml", "idioms_strict", tmp_path)
+    assert result.operations == 3 and not result.warnings
