@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .ir import build_api
@@ -36,6 +38,23 @@ class Result:
     """Operations left out; ``skipped`` lists every reason for each."""
 
 
+class Progress:
+    """Stage and count on stderr for a long run: quiet for the first seconds and when stderr
+    is not a terminal (CI logs and pipes stay clean)."""
+
+    quiet_for = 2.0
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.start = time.monotonic()
+        self.enabled = self.stream.isatty()
+
+    def stage(self, name: str, detail: str) -> None:
+        elapsed = time.monotonic() - self.start
+        if self.enabled and elapsed >= self.quiet_for:
+            print(f"[{elapsed:5.1f} s] {name}: {detail}", file=self.stream, flush=True)
+
+
 def _display(path: Path) -> str:
     """The path as a user typed it relative to the working folder, so headers do not vary by machine."""
     try:
@@ -51,6 +70,7 @@ def build(
     *,
     lenient: bool = False,
     skip_unsupported: bool = False,
+    progress: Progress | None = None,
 ) -> Result:
     """Every stage but writing: the output files for ``spec_path``. Raises ``GenerationError``.
 
@@ -63,8 +83,10 @@ def build(
     lenient = lenient or skip_unsupported
     if not package.isidentifier():
         raise GenerationError(package, [Problem("", f"package name {package!r} is not a Python identifier")])
+    progress = progress or Progress()
     spec = load_spec(spec_path)
     operations = [pointer for pointer, *_ in iter_operations(spec)]
+    progress.stage("validating", f"{len(operations)} operations")
     problems = validate(spec)
     if not lenient:
         problems += lint(spec) if not problems else []
@@ -79,6 +101,7 @@ def build(
         triaged.warnings += [problem for problem in linted.warnings if problem not in triaged.warnings]
         # The loosened document is what the later stages read.
         operations = [pointer for pointer, *_ in iter_operations(spec)]
+    progress.stage("building the model", f"{len(operations)} operations")
     api = build_api(spec, package, exclude=triaged.excluded)
     if api.skipped and not lenient:
         raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
@@ -87,7 +110,10 @@ def build(
             str(spec_path),
             [*api.skipped, Problem("/paths", "no operation is left to generate")],
         )
+    schemas = len((spec.document.get("components") or {}).get("schemas") or {}) + len(api.hoisted)
+    progress.stage("generating models", f"{schemas} schemas")
     models = generate_models(spec, api, lenient=lenient)
+    progress.stage("rendering", f"{len(api.operations)} operations")
     files = render_package(api, models)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
@@ -97,7 +123,9 @@ def build(
     header = Header(
         spec_name=_display(spec_path), spec_sha256=spec.sha256, generator_version=__version__, command=command
     )
+    progress.stage("formatting", f"{len(files)} files")
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
+    progress.stage("done", f"{len(api.operations)} operations")
     left_out = {problem.pointer for problem in api.skipped}
     return Result(
         formatted,

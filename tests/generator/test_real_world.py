@@ -397,3 +397,35 @@ def test_discriminator_without_mapping_and_recursive_schemas(lenient_package) ->
 def test_the_idioms_spec_is_accepted_in_strict_mode_too(tmp_path: Path) -> None:
     result = cli.build(SPECS / "idioms.yaml", "idioms_strict", tmp_path)
     assert result.operations == 3 and not result.warnings
+
+
+# -- large specs --------------------------------------------------------------------------------
+
+
+class _Terminal:
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "not a terminal"])
+def test_progress_shows_stage_and_count_on_a_terminal_only(tmp_path: Path, terminal: bool) -> None:
+    stream = _Terminal(terminal)
+    progress = cli.Progress(stream)  # type: ignore[arg-type]
+    progress.quiet_for = 0.0  # a long run, as far as the progress is concerned
+    cli.build(SPECS / "content.yaml", "progress_pkg", tmp_path, lenient=True, progress=progress)
+    if terminal:
+        assert "validating: 6 operations" in stream.text
+        assert "generating models:" in stream.text and "done: 6 operations" in stream.text
+    else:
+        assert stream.text == ""
