@@ -16,7 +16,7 @@ import pydantic
 from ._exceptions import APIResponseValidationError, scrub
 from ._types import RequestSpec
 
-__all__ = ["APIResponse"]
+__all__ = ["APIResponse", "parse_error_body"]
 
 T = TypeVar("T")
 
@@ -49,6 +49,17 @@ def _response_type(responses: Mapping[str, Any], status: int) -> tuple[bool, Any
         if key in responses:
             return True, responses[key]
     return False, None
+
+
+def parse_error_body(responses: Mapping[str, Any], response: httpx.Response) -> object:
+    """An error answer's body as the type the spec documents for it, or None when it does not fit."""
+    found, tp = _response_type(responses, response.status_code)
+    if not found or tp is None or tp is bytes or tp is str:
+        return None
+    try:
+        return _adapter(tp).validate_json(response.content)
+    except (pydantic.ValidationError, ValueError):
+        return None
 
 
 class APIResponse(Generic[T]):

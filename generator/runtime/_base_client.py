@@ -16,13 +16,14 @@ import platform
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
-from . import _retries
+from . import _download, _retries
 from ._auth import Credential, apply_credential, resolve_credential
 from ._content import encode_request_body
+from ._download import Destination
 from ._exceptions import (
     APIConnectionError,
     APIKeyMissingError,
@@ -31,7 +32,7 @@ from ._exceptions import (
     scrub,
 )
 from ._polling import PollState
-from ._response import APIResponse
+from ._response import APIResponse, parse_error_body
 from ._types import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig, RequestSpec, WaitRule
 
 __all__ = ["NOT_GIVEN", "AsyncAPIClient", "NotGiven", "SyncAPIClient"]
@@ -287,7 +288,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
             notes.append(f"gave up after {retries_done + 1} attempts")
         if _retries.may_have_been_processed(idempotent=spec.idempotent, status=response.status_code):
             notes.append(_retries.MAY_HAVE_BEEN_PROCESSED)
-        raise make_status_error(response, note="; ".join(notes), secrets=self._secrets)
+        error = make_status_error(response, note="; ".join(notes), secrets=self._secrets)
+        error.parsed = parse_error_body(spec.responses, response)
+        raise error
 
     def _poll_state(self, rule: WaitRule, *, poll_interval: float, timeout: float) -> PollState:
         return PollState(
@@ -337,6 +340,10 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
 
     def _send(self, spec: RequestSpec[T]) -> T:
         return self._send_raw(spec).parse()
+
+    def download(self, request: RequestSpec[Any], destination: Destination) -> int:
+        """Send ``request`` (from ``_operations``) and stream its answer into ``destination``."""
+        return _download.download(self, request, destination)
 
     def _wait(self, fetch: Callable[[], R], rule: WaitRule, *, poll_interval: float, timeout: float) -> R:
         state = self._poll_state(rule, poll_interval=poll_interval, timeout=timeout)
@@ -390,6 +397,10 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
 
     async def _send(self, spec: RequestSpec[T]) -> T:
         return (await self._send_raw(spec)).parse()
+
+    async def download(self, request: RequestSpec[Any], destination: Destination) -> int:
+        """Send ``request`` (from ``_operations``) and stream its answer into ``destination``."""
+        return await _download.adownload(self, request, destination)
 
     async def _wait(
         self, fetch: Callable[[], Awaitable[R]], rule: WaitRule, *, poll_interval: float, timeout: float

@@ -115,6 +115,10 @@ class APIStatusError(APIError):
     body: object
     """The decoded JSON body, or the body text when it is not JSON, or None when empty."""
 
+    parsed: object = None
+    """The body validated against the type the spec gives this status (or ``default``), when it
+    matches; None otherwise."""
+
     def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
         super().__init__(message, request=response.request)
         self.response = response

@@ -429,3 +429,28 @@ def test_progress_shows_stage_and_count_on_a_terminal_only(tmp_path: Path, termi
         assert "generating models:" in stream.text and "done: 6 operations" in stream.text
     else:
         assert stream.text == ""
+
+
+def test_a_binary_answer_streams_into_a_file(lenient_package, tmp_path: Path) -> None:
+    package, _ = lenient_package("content")
+    chunks = [b"\x89PNG", b"-rest" * 1000]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=iter(chunks), headers={"Content-Type": "image/png"})
+
+    client = _client(package, handler)
+    target = tmp_path / "image.png"
+    written = client.download(package._operations.get_image("a"), target)
+    assert target.read_bytes() == b"".join(chunks) and written == len(b"".join(chunks))
+
+
+def test_an_error_answer_is_typed_on_the_error(lenient_package) -> None:
+    package, _ = lenient_package("content")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"message": "no such image"})
+
+    with pytest.raises(package.NotFoundError) as raised:
+        _client(package, handler).get_image("a")
+    assert isinstance(raised.value.parsed, package.models.Error)
+    assert raised.value.parsed.message == "no such image"
