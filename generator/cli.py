@@ -23,7 +23,7 @@ __all__ = ["Result", "build", "main"]
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
 DEFAULT_PACKAGE = "seedance_client"
-_SKIP_HINT = "--skip-unsupported would generate the other operations and leave these out."
+_SKIP_HINT = "--lenient (or --skip-unsupported) would generate the other operations and leave these out."
 
 
 @dataclass(frozen=True)
