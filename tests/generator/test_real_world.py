@@ -454,3 +454,17 @@ def test_an_error_answer_is_typed_on_the_error(lenient_package) -> None:
         _client(package, handler).get_image("a")
     assert isinstance(raised.value.parsed, package.models.Error)
     assert raised.value.parsed.message == "no such image"
+
+
+def test_problems_outside_operations_never_refuse_a_lenient_spec(lenient_package) -> None:
+    """A missing info.version, `exclusiveMinimum: true` (3.0 style) in 3.1, a duplicate entry in
+    `required` and an invalid default in a shared schema: warnings, and the operation is kept."""
+    with pytest.raises(GenerationError):
+        cli.build(SPECS / "outside.yaml", "outside_strict", Path("unused"))
+    package, result = lenient_package("outside")
+    warnings = "\n".join(str(problem) for problem in result.warnings)
+    assert 'line 2, /info: "version" is a required property' in warnings
+    assert "line 21, /components/schemas/Reading/properties/unit/default" in warnings
+    assert result.operations == 1 and not result.skipped
+    reading = package.models.Reading.model_validate({"n": 1.5})
+    assert reading.n == 1.5
