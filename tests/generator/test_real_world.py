@@ -468,3 +468,13 @@ def test_problems_outside_operations_never_refuse_a_lenient_spec(lenient_package
     assert result.operations == 1 and not result.skipped
     reading = package.models.Reading.model_validate({"n": 1.5})
     assert reading.n == 1.5
+
+
+def test_unusual_schema_combinations_compile_or_are_loosened_with_a_warning(lenient_package) -> None:
+    """An invalid regex, object enums, mixed-type enums, a contradictory allOf, `items: false`."""
+    package, result = lenient_package("combinations")
+    assert [problem.pointer for problem in result.warnings] == ["/components/schemas/S/properties/p/pattern"]
+    model = package.models.S
+    assert model.model_validate({"p": "[", "m": 2.5, "e": {"a": 1}}).p == "["
+    with pytest.raises(pydantic.ValidationError):
+        model.model_validate({"m": "b"})
