@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import __version__, examples, verify
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
 from .ir import build_api
+from .lenient import Triage, operation_of, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
 from .models import generate_models
 from .naming import package_problem
@@ -25,7 +27,7 @@ __all__ = ["Result", "build", "main"]
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
 DEFAULT_PACKAGE = "seedance_client"
-_SKIP_HINT = "--skip-unsupported would generate the other operations and leave these out."
+_SKIP_HINT = "--lenient (or --skip-unsupported) would generate the other operations and leave these out."
 
 
 @dataclass(frozen=True)
@@ -34,63 +36,104 @@ class Result:
     skipped: tuple[Problem, ...]
     operations: int
     notes: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
+    """Problems that lenient mode loosened or worked around, each reported once."""
+    left_out: int = 0
+    """Operations left out; ``skipped`` lists every reason for each."""
 
 
-def _display(path: Path) -> str:
-    """The path as a user typed it relative to the working folder, so headers do not vary by machine."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.name
+class Progress:
+    """Stage and count on stderr for a long run: quiet for the first seconds and when stderr
+    is not a terminal (CI logs and pipes stay clean)."""
+
+    quiet_for = 2.0
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.start = time.monotonic()
+        self.enabled = self.stream.isatty()
+
+    def stage(self, name: str, detail: str) -> None:
+        elapsed = time.monotonic() - self.start
+        if self.enabled and elapsed >= self.quiet_for:
+            print(f"[{elapsed:5.1f} s] {name}: {detail}", file=self.stream, flush=True)
 
 
 def build(
-    spec_path: Path, package: str, out: Path = DEFAULT_OUT, *, skip_unsupported: bool = False
+    spec_path: Path,
+    package: str,
+    out: Path = DEFAULT_OUT,
+    *,
+    lenient: bool = False,
+    skip_unsupported: bool = False,
+    progress: Progress | None = None,
 ) -> Result:
     """Every stage but writing: the output files for ``spec_path``. Raises ``GenerationError``.
 
-    By default any problem refuses the spec. With ``skip_unsupported``, an operation that is
-    invalid or uses a construct the generator does not support is left out (and listed in
-    ``Result.skipped``); problems outside operations still refuse the spec.
+    By default (strict, for the project's own spec) any problem refuses the spec. With ``lenient``
+    (``skip_unsupported`` is its older name), for specs written elsewhere, each problem is a
+    warning and only the smallest thing it touches is loosened or left out (see ``lenient.py``):
+    the spec is refused whole only when it cannot be read, is not OpenAPI 3.0/3.1, or leaves no
+    operation at all.
     """
+    lenient = lenient or skip_unsupported
     refused = package_problem(package)
     if refused:
         raise GenerationError("--package", [Problem("", refused)])
+    progress = progress or Progress()
     spec = load_spec(spec_path)
-    # A problem inside one operation leaves that operation out; any other refuses the spec.
-    problems = validate(spec)
-    problems += lint(spec) if not problems else []
     operations = [pointer for pointer, *_ in iter_operations(spec)]
-    invalid = {
-        pointer: problem
-        for problem in problems
-        for pointer in operations
-        if problem.pointer == pointer or problem.pointer.startswith(pointer + "/")
-    }
-    fatal = (
-        problems
-        if not skip_unsupported
-        else [problem for problem in problems if problem not in invalid.values()]
-    )
-    if fatal:
-        raise GenerationError(str(spec_path), fatal)
-    api = build_api(spec, package, exclude=invalid)
-    if api.skipped and not skip_unsupported:
+    progress.stage("validating", f"{len(operations)} operations")
+    problems = validate(spec)
+    if not lenient:
+        problems += lint(spec) if not problems else []
+        if problems:
+            raise GenerationError(str(spec_path), problems)
+        triaged = Triage()
+    else:
+        if any(problem.pointer == "/openapi" for problem in problems):
+            raise GenerationError(str(spec_path), [p for p in problems if p.pointer == "/openapi"])
+        triaged = triage(spec, problems, operations)
+        linted = triage(spec, lint(spec), operations, lint=True)
+        triaged.warnings += [problem for problem in linted.warnings if problem not in triaged.warnings]
+        # The loosened document is what the later stages read.
+        operations = [pointer for pointer, *_ in iter_operations(spec)]
+    progress.stage("building the model", f"{len(operations)} operations")
+    api = build_api(spec, package, exclude=triaged.excluded)
+    if api.skipped and not lenient:
         raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
+    if not api.operations and operations:
+        raise GenerationError(
+            str(spec_path),
+            [*api.skipped, Problem("/paths", "no operation is left to generate")],
+        )
     version, version_warning = package_version((spec.document.get("info") or {}).get("version"))
     api = replace(api, version=version)
-    models = generate_models(spec, api)
+    schemas = len((spec.document.get("components") or {}).get("schemas") or {}) + len(api.hoisted)
+    progress.stage("generating models", f"{schemas} schemas")
+    models = generate_models(spec, api, lenient=lenient)
+    progress.stage("rendering", f"{len(api.operations)} operations")
     files = render_package(api, models)
     files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
         command += f" --spec SPEC --out OUT --package {package}"
-    if skip_unsupported:
-        command += " --skip-unsupported"
+    if lenient:
+        command += " --skip-unsupported" if skip_unsupported else " --lenient"
     header = Header(generator_version=__version__, command=command)
+    progress.stage("formatting", f"{len(files)} files")
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
+    progress.stage("done", f"{len(api.operations)} operations")
+    left_out = {problem.pointer for problem in api.skipped}
     notes = api.renamed + models.warnings + ((version_warning,) if version_warning else ())
-    return Result(formatted, api.skipped, len(api.operations), notes)
+    return Result(
+        formatted,
+        api.skipped,
+        len(api.operations),
+        notes,
+        warnings=(*triaged.warnings, *models.problems),
+        left_out=len({operation_of(pointer, operations) or pointer for pointer in left_out}),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,10 +152,12 @@ def _parser() -> argparse.ArgumentParser:
         )
         command.add_argument("--package", default=DEFAULT_PACKAGE, help="Python package name")
         command.add_argument(
-            "--skip-unsupported",
+            "--lenient",
             action="store_true",
-            help="leave out operations that are invalid or use unsupported constructs, instead of refusing the spec",
+            help="for specs written elsewhere: report problems as warnings and leave out or loosen "
+            "only what they touch, instead of refusing the spec",
         )
+        command.add_argument("--skip-unsupported", action="store_true", help="the older name of --lenient")
         if name == "check":
             command.add_argument(
                 "--vendored",
@@ -127,6 +172,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report_skipped(result: Result) -> None:
+    for problem in result.warnings:
+        print(f"warning: {problem}", file=sys.stderr)
     for problem in result.skipped:
         print(f"skipped operation: {problem}", file=sys.stderr)
 
@@ -140,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         return status
     try:
         result = build(
-            arguments.spec, arguments.package, arguments.out, skip_unsupported=arguments.skip_unsupported
+            arguments.spec,
+            arguments.package,
+            arguments.out,
+            lenient=arguments.lenient,
+            skip_unsupported=arguments.skip_unsupported,
         )
     except GenerationError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -166,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {len(kept)} files the generator did not write: {', '.join(kept)}", file=sys.stderr)
         print(
             f"generated {arguments.out}/{arguments.package}: {result.operations} operations, "
-            f"{len(result.files)} files ({len(result.skipped)} operations skipped)"
+            f"{len(result.files)} files ({result.left_out} operations skipped, "
+            f"{len(result.warnings)} warnings)"
         )
         return 0
     reports = compare(files, arguments.out)

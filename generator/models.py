@@ -55,7 +55,15 @@ _OPTIONS: dict[str, Any] = {
     # custom int type that took it would lose `minimum`/`maximum` from model_json_schema().
     "import_overrides": {"MISSING": "pydantic"},
     # `format: uri` stays a plain string: AnyUrl would rewrite presigned URLs.
-    "type_mappings": ["string+uri=string", "string+uri-reference=string", "string+iri=string"],
+    # No `format` may need a package the generated code does not declare: `email` and
+    # `idn-email` would become EmailStr (email-validator), so they stay plain strings too.
+    "type_mappings": [
+        "string+uri=string",
+        "string+uri-reference=string",
+        "string+iri=string",
+        "string+email=string",
+        "string+idn-email=string",
+    ],
     # Descriptions stay in Field(description=...) (and so in model_json_schema()); schema
     # descriptions become class docstrings.
     "use_schema_description": True,
@@ -84,6 +92,8 @@ class ModelsModule:
     code: str
     names: frozenset[str]
     warnings: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+    """Lenient mode: rules that were not compiled (the models are looser than the spec there)."""
 
 
 def _json(value: Any) -> str:
@@ -108,6 +118,15 @@ class _RuleCompiler:
             names = tuple(str(name) for name in required)
             message = f"{field} requires {' and '.join(names)}"
             rules.append(f"DependentRequired({message!r}, field={field!r}, required={names!r})")
+        for keyword in ("anyOf", "oneOf"):
+            groups = _required_groups(schema.get(keyword))
+            if groups:
+                words = " or ".join("+".join(group) for group in groups)
+                exactly = keyword == "oneOf"
+                message = f"{'exactly' if exactly else 'at least'} one of {words} must be given"
+                rules.append(
+                    f"RequiredGroups({message!r}, groups={tuple(groups)!r}, exactly_one={exactly!r})"
+                )
         if "dependentSchemas" in schema:
             self.unsupported("dependentSchemas", "is not supported (use dependentRequired)")
         if "not" in schema:
@@ -201,6 +220,15 @@ class _RuleCompiler:
             f"IfThen({message!r}, when=({', '.join(when[0])},), then=({', '.join(then[0])},)"
             f", otherwise=({', '.join(otherwise[0])},))".replace("(,)", "()")
         ]
+
+
+def _required_groups(branches: Any) -> list[tuple[str, ...]]:
+    """The groups of an ``anyOf``/``oneOf`` whose branches only list ``required`` names, else []."""
+    if not isinstance(branches, list) or not branches:
+        return []
+    if not all(isinstance(part, Mapping) and set(part) == {"required"} for part in branches):
+        return []
+    return [tuple(str(name) for name in part["required"]) for part in branches]
 
 
 def _walk_nested(schema: Any, pointer: str, top: bool = True) -> Iterator[tuple[str, str]]:
@@ -319,8 +347,14 @@ def _enum_lines(
 def _without_rule_keywords(schema: Any) -> Any:
     # The rules are compiled here; datamodel-code-generator would otherwise read `if`/`then`
     # properties as fields of their own.
+    # An anyOf/oneOf of `required` lists is such a rule too: left in, it would turn the object
+    # into a union of copies of itself (a type alias, where no rule can be attached).
     if isinstance(schema, Mapping):
-        return {key: value for key, value in schema.items() if key not in _RULE_KEYWORDS}
+        return {
+            key: value
+            for key, value in schema.items()
+            if key not in _RULE_KEYWORDS and not (key in ("anyOf", "oneOf") and _required_groups(value))
+        }
     return schema
 
 
@@ -380,19 +414,26 @@ def _absent_as_none(code: str, api: Api) -> str:
     return code
 
 
-def generate_models(spec: Spec, api: Api) -> ModelsModule:
-    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas."""
+def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsModule:
+    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas.
+
+    With ``lenient``, a rule that cannot be compiled is left out with a warning (``problems``).
+    """
     components = (spec.document.get("components") or {}).get("schemas") or {}
     schemas: dict[str, tuple[str, Any]] = {
         name: (f"/components/schemas/{escape_pointer(name)}", schema) for name, schema in components.items()
     }
     schemas.update(api.hoisted)
     rules, problems = _compile_rules(spec, schemas)
-    if problems:
+    if problems and not lenient:
         raise GenerationError(str(spec.path), problems)
+    problems = [
+        Problem(problem.pointer, f"{problem.message}; the rule is not checked", problem.line)
+        for problem in problems
+    ]
     if not schemas:
         code = "from __future__ import annotations\n"
-        return ModelsModule(code, frozenset(), ())
+        return ModelsModule(code, frozenset(), (), tuple(problems))
     document = {
         "openapi": spec.document.get("openapi"),
         "info": {"title": "models", "version": "0"},
@@ -434,11 +475,23 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
     if rules:
         lines = ["", ""]
         lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
+        classes = {node.name for node in ast.parse(code).body if isinstance(node, ast.ClassDef)}
+        pointers = {class_name(name): pointer for name, (pointer, _) in schemas.items()}
         for model, compiled in sorted(rules.items()):
             if model not in names:
                 raise GenerationError(
                     str(spec.path), [Problem("", f"internal: no model {model} for its rules")]
                 )
+            if model not in classes:
+                # Not an object model (a union or alias): nowhere to check its rules.
+                problem = spec.problem(
+                    pointers.get(model, ""),
+                    f"the cross-field rules of {model} need an object schema; they are not checked",
+                )
+                if not lenient:
+                    raise GenerationError(str(spec.path), [problem])
+                problems.append(problem)
+                continue
             lines.append(f"{model}.__spec_rules__ = ({', '.join(compiled)},)")
         code += "\n".join(lines) + "\n"
     enum_lines = _enum_lines(spec.document, schemas, names)
@@ -450,4 +503,4 @@ def generate_models(spec: Spec, api: Api) -> ModelsModule:
         comment = "# Enums with number or boolean members: matched by JSON value and type, not by Literal."
         code += "\n".join(["", "", comment, *enum_lines]) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
-    return ModelsModule(code, frozenset(names), notes)
+    return ModelsModule(code, frozenset(names), notes, tuple(problems))

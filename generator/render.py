@@ -56,7 +56,12 @@ def _path_expression(operation: Operation) -> str:
         if match.start() > position:
             parts.append(_python_literal(operation.path[position : match.start()]))
         argument = arguments[match.group(1)]
-        parts.append(f"path_value({argument.validator}, {argument.name})")
+        how = (
+            ""
+            if argument.default_style
+            else f", {argument.wire_name!r}, {argument.style!r}, {argument.explode}"
+        )
+        parts.append(f"path_value({argument.validator}, {argument.name}{how})")
         position = match.end()
     if position < len(operation.path) or not parts:
         parts.append(_python_literal(operation.path[position:]))
@@ -101,6 +106,8 @@ def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
         "exceptions": _exception_names(runtime["_exceptions.py"]),
         "model_exports": sorted(name for name in models.names if not name.startswith("_")),
         "model_imports": _model_imports(api, models),
+        "content_imports": _content_imports(api),
+        "client_content_imports": sorted(set(_content_imports(api)) - {"file_parts"}),
         "distribution": package.replace("_", "-"),
     }
     files = {f"{package}/{name}": text for name, text in runtime.items()}
@@ -119,6 +126,20 @@ def _model_imports(api: Api, models: ModelsModule) -> list[str]:
         for argument in operation.arguments:
             names.update(_IDENTIFIER.findall(argument.annotation))
     return sorted(names & models.names)
+
+
+def _content_imports(api: Api) -> list[str]:
+    """Names of ``_content`` that the client modules use: body types and the file parts helper."""
+    names: set[str] = set()
+    for operation in api.operations:
+        body = operation.body
+        if body is None:
+            continue
+        if body.model == "BinaryContent":
+            names.add("BinaryContent")
+        if body.file_fields:
+            names.update(("FileUpload", "file_parts"))
+    return sorted(names)
 
 
 def _imports(operation: Operation) -> set[str]:

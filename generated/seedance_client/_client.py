@@ -61,7 +61,9 @@ class Client(SyncAPIClient):
     """Sinancode video generation API.
 
     Args:
-        api_key: the API key; defaults to the ``SINANCODE_API_KEY`` environment variable.
+        api_key: the API key or token (``user:password`` for HTTP basic), or a callable that
+            returns the current one, called for each request; defaults to the
+            ``SINANCODE_API_KEY`` environment variable.
         base_url: defaults to ``SINANCODE_BASE_URL``, then to ``https://api.sinancode.com/v1``.
         timeout: seconds, or an ``httpx.Timeout``, for each request.
         max_retries: extra attempts for failures that are safe to retry (see the README).
@@ -561,7 +563,9 @@ class AsyncClient(AsyncAPIClient):
     """Sinancode video generation API (asyncio).
 
     Args:
-        api_key: the API key; defaults to the ``SINANCODE_API_KEY`` environment variable.
+        api_key: the API key or token (``user:password`` for HTTP basic), or a callable that
+            returns the current one, called for each request; defaults to the
+            ``SINANCODE_API_KEY`` environment variable.
         base_url: defaults to ``SINANCODE_BASE_URL``, then to ``https://api.sinancode.com/v1``.
         timeout: seconds, or an ``httpx.Timeout``, for each request.
         max_retries: extra attempts for failures that are safe to retry (see the README).

@@ -25,6 +25,7 @@ import httpx
 import pydantic
 
 from ._arguments import type_adapter
+from ._auth import presented_credential
 from ._mock_sampling import json_schema, resolve
 from ._types import AuthScheme, WaitRule
 
@@ -225,16 +226,7 @@ def authenticate(
 ) -> httpx.Response | None:
     """The 401 answer when the credentials that the operation's security asks for are missing."""
     for scheme in operation.security:
-        if scheme.kind == "bearer":
-            kind, _, token = request.headers.get("Authorization", "").partition(" ")
-            given = token.strip() if kind.lower() == "bearer" else ""
-            where = "an Authorization: Bearer <api key> header"
-        elif scheme.kind == "header":
-            given = request.headers.get(scheme.name, "").strip()
-            where = f"a {scheme.name} header"
-        else:
-            given = request.url.params.get(scheme.name, "").strip()
-            where = f"a {scheme.name} query parameter"
+        given, where = presented_credential(scheme, request)
         challenge = {"WWW-Authenticate": "Bearer"} if scheme.kind == "bearer" else None
         if not given:
             return error_response(

@@ -23,7 +23,15 @@ from pydantic import BaseModel, model_validator
 
 from ._enums import match_enum
 
-__all__ = ["Condition", "DependentRequired", "ForbiddenTogether", "IfThen", "Rule", "SpecModel"]
+__all__ = [
+    "Condition",
+    "DependentRequired",
+    "ForbiddenTogether",
+    "IfThen",
+    "RequiredGroups",
+    "Rule",
+    "SpecModel",
+]
 
 
 def _json_equal(left: Any, right: Any) -> bool:
@@ -62,6 +70,19 @@ class ForbiddenTogether(Rule):
 
     def holds(self, data: Mapping[str, Any]) -> bool:
         return not all(name in data for name in self.fields)
+
+
+@dataclass(frozen=True)
+class RequiredGroups(Rule):
+    """``anyOf``/``oneOf`` of ``required`` lists on an object: at least one group (``anyOf``), or
+    exactly one (``oneOf``), must be given in full."""
+
+    groups: tuple[tuple[str, ...], ...]
+    exactly_one: bool = False
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        given = sum(all(name in data for name in group) for group in self.groups)
+        return given == 1 if self.exactly_one else given >= 1
 
 
 @dataclass(frozen=True)

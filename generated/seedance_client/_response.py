@@ -21,7 +21,7 @@ from ._body import body_text
 from ._exceptions import APIResponseValidationError, request_id, scrub
 from ._types import RequestSpec
 
-__all__ = ["APIResponse"]
+__all__ = ["APIResponse", "parse_error_body"]
 
 T = TypeVar("T")
 
@@ -54,6 +54,17 @@ def _response_type(responses: Mapping[str, Any], status: int) -> tuple[bool, Any
         if key in responses:
             return True, responses[key]
     return False, None
+
+
+def parse_error_body(responses: Mapping[str, Any], response: httpx.Response) -> object:
+    """An error answer's body as the type the spec documents for it, or None when it does not fit."""
+    found, tp = _response_type(responses, response.status_code)
+    if not found or tp is None or tp is bytes or tp is str:
+        return None
+    try:
+        return _adapter(tp).validate_json(response.content)
+    except (pydantic.ValidationError, ValueError):
+        return None
 
 
 class APIResponse(Generic[T]):
@@ -130,6 +141,8 @@ class APIResponse(Generic[T]):
             raise self._validation_error(f"status {response.status_code} is not documented", [])
         if tp is None:
             return cast(T, None)
+        if tp is bytes or tp is str:  # a binary or text answer, as it came
+            return cast(T, response.content if tp is bytes else response.text)
         try:
             return cast(T, _adapter(tp).validate_json(response.content))
         except pydantic.ValidationError as exc:

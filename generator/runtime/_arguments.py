@@ -7,16 +7,15 @@ request leaves the client.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
-from urllib.parse import quote
 
 from pydantic import MISSING, BaseModel, TypeAdapter
 
 from ._enums import match_enum, parameter_enum
 from ._exceptions import InvalidArgumentError
+from ._styles import cookie_pairs, header_text, path_text, query_pairs, wire_text
 
 __all__ = ["encode_body", "header_values", "path_value", "query_params", "type_adapter", "wire_text"]
 
@@ -73,27 +72,25 @@ def encode_body(
     return True, _wire(schema_type, value)
 
 
-def wire_text(value: Any) -> str:
-    """A parameter value as it is written in a URL or header: JSON spelling for booleans and numbers."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value) if isinstance(value, int | float) else str(value)
-
-
 # Segments that a URL resolver (the client's, a proxy's or the server's) removes or climbs:
 # ``/tasks/..`` is ``/``. Escaping cannot help, since "." is unreserved and stays as it is.
 _UNSAFE_SEGMENTS = frozenset({"", ".", ".."})
 
 
-def path_value(schema_type: Any, value: Any) -> str:
-    """A path parameter, validated and URL-escaped (``/`` included).
+def path_value(
+    schema_type: Any, value: Any, name: str = "", style: str = "simple", explode: bool = False
+) -> str:
+    """A path parameter, validated and URL-escaped (``/`` included), in its ``style``.
 
     Raises :class:`InvalidArgumentError` for an empty value or a dot segment (``.``, ``..``),
     which would send the request to another path.
     """
-    segment = quote(wire_text(_wire(schema_type, _validated(schema_type, value))), safe="")
+    segment = path_text(
+        name,
+        _wire(schema_type, _validated(schema_type, value, name or "a path parameter")),
+        style=style,
+        explode=explode,
+    )
     if segment in _UNSAFE_SEGMENTS:
         raise InvalidArgumentError(
             f"a path parameter must not be empty, '.' or '..' (got {segment!r}): "
@@ -102,24 +99,42 @@ def path_value(schema_type: Any, value: Any) -> str:
     return segment
 
 
-def query_params(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str | list[str]]:
-    """Query parameters by wire name from ``(type, value)``; MISSING ones are left out."""
+def query_params(items: Mapping[str, tuple[Any, ...]]) -> dict[str, str | list[str]]:
+    """Query parameters by wire name from ``(type, value)`` or ``(type, value, style, explode)``;
+    MISSING ones are left out."""
     params: dict[str, str | list[str]] = {}
-    for name, (schema_type, value) in items.items():
+    for name, (schema_type, value, *how) in items.items():
         if value is MISSING:
             continue
+        style, explode = how if how else ("form", True)
         wire = _wire(schema_type, _validated(schema_type, value, name))
-        params[name] = [wire_text(item) for item in wire] if isinstance(wire, list) else wire_text(wire)
+        if isinstance(wire, list) and not wire:
+            params[name] = []
+        for key, text in query_pairs(name, wire, style=style, explode=explode):
+            present = params.get(key)
+            if present is None:
+                params[key] = [text] if isinstance(wire, list) else text
+            else:
+                params[key] = [*(present if isinstance(present, list) else [present]), text]
     return params
 
 
-def header_values(items: Mapping[str, tuple[Any, Any]]) -> dict[str, str]:
-    """Header parameters by wire name from ``(type, value)``; MISSING ones are left out."""
+def header_values(
+    items: Mapping[str, tuple[Any, ...]], cookies: Mapping[str, tuple[Any, ...]] | None = None
+) -> dict[str, str]:
+    """Header parameters by wire name from ``(type, value)`` or ``(type, value, explode)``, plus
+    cookie parameters as one ``Cookie`` header; MISSING ones are left out."""
     headers: dict[str, str] = {}
-    for name, (schema_type, value) in items.items():
+    for name, (schema_type, value, *how) in items.items():
         if value is not MISSING:
             wire = _wire(schema_type, _validated(schema_type, value, name))
-            headers[name] = (
-                ",".join(wire_text(item) for item in wire) if isinstance(wire, list) else wire_text(wire)
-            )
+            headers[name] = header_text(wire, explode=bool(how and how[0]))
+    pairs: list[str] = []
+    for name, (schema_type, value, *how) in (cookies or {}).items():
+        if value is not MISSING:
+            wire = _wire(schema_type, _validated(schema_type, value, name))
+            explode = bool(how[0]) if how else True
+            pairs += [f"{key}={text}" for key, text in cookie_pairs(name, wire, explode=explode)]
+    if pairs:
+        headers["Cookie"] = "; ".join(pairs)
     return headers

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import logging
 import os
 import platform
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, ClassVar, Generic, Self, TypeVar
@@ -25,7 +25,10 @@ from urllib.parse import unquote
 import anyio
 import httpx
 
-from . import _retries
+from . import _download, _retries
+from ._auth import apply_credential
+from ._content import encode_request_body
+from ._download import Destination
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -41,7 +44,7 @@ from ._exceptions import (
 )
 from ._polling import PollState
 from ._redact import library_log_redactor, redact
-from ._response import APIResponse
+from ._response import APIResponse, parse_error_body
 from ._security import APIKey, check_api_key
 from ._types import (
     DEFAULT_MAX_RETRIES,
@@ -281,20 +284,14 @@ class _BaseAPIClient(Generic[HttpClientT]):
         headers.update(self._default_headers)
         headers.update(spec.headers)
         params = dict(spec.params)
-        content: bytes | None = None
-        payload = spec.json
-        has_body = spec.has_body
         if extra_body:
             # The escape hatch for fields the spec does not know yet: merged after validation,
             # not validated.
-            if not has_body:
-                payload, has_body = {}, True
+            payload = spec.json if spec.has_body else {}
             if not isinstance(payload, dict):
                 raise TypeError(f"{spec.operation}: extra_body needs a JSON object body")
-            payload = {**payload, **extra_body}
-        if has_body:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            spec = replace(spec, json={**payload, **extra_body}, has_body=True)
+        content, files = encode_request_body(spec, headers) if spec.has_body else (None, None)
         if extra_query:
             params.update(extra_query)
         if extra_headers:
@@ -306,6 +303,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
             params=params or None,
             headers=headers,
             content=content,
+            files=files,
             timeout=self._timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
         )
 
@@ -314,13 +312,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
     ) -> None:
         api_key = self._current_api_key() if security else None
         if api_key is not None:
-            scheme = security[0]
-            if scheme.kind == "bearer":
-                headers["Authorization"] = f"Bearer {api_key}"
-            elif scheme.kind == "header":
-                headers[scheme.name] = api_key
-            else:
-                params[scheme.name] = api_key
+            apply_credential(security[0], api_key, headers, params)
 
     # Logging (secrets never reach a log record, not even in its args)
 
@@ -458,7 +450,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
             idempotent=spec.idempotent, status=response.status_code
         ):
             notes.append(_retries.MAY_HAVE_BEEN_PROCESSED)
-        return make_status_error(response, note="; ".join(notes), secrets=self._secrets, retry_after=asked)
+        error = make_status_error(response, note="; ".join(notes), secrets=self._secrets, retry_after=asked)
+        error.parsed = parse_error_body(spec.responses, response)
+        return error
 
     def _poll_state(self, rule: WaitRule, *, poll_interval: float, timeout: float) -> PollState:
         return PollState(
@@ -598,6 +592,11 @@ class SyncAPIClient(_BaseAPIClient[httpx.Client]):
             timeout=timeout,
             max_retries=max_retries,
         ).parse()
+
+    def stream_answer(self, request: RequestSpec[Any], destination: Destination) -> int:
+        """Send ``request`` (from ``_operations``) and stream its answer into ``destination``
+        (a path or a binary file object), without holding it in memory; returns the bytes written."""
+        return _download.download(self, request, destination)
 
     def _wait(self, fetch: Callable[[], R], rule: WaitRule, *, poll_interval: float, timeout: float) -> R:
         state = self._poll_state(rule, poll_interval=poll_interval, timeout=timeout)
@@ -774,6 +773,11 @@ class AsyncAPIClient(_BaseAPIClient[httpx.AsyncClient]):
             max_retries=max_retries,
         )
         return response.parse()
+
+    async def stream_answer(self, request: RequestSpec[Any], destination: Destination) -> int:
+        """Send ``request`` (from ``_operations``) and stream its answer into ``destination``
+        (a path or a binary file object), without holding it in memory; returns the bytes written."""
+        return await _download.adownload(self, request, destination)
 
     async def _wait(
         self, fetch: Callable[[], Awaitable[R]], rule: WaitRule, *, poll_interval: float, timeout: float

@@ -151,6 +151,10 @@ class APIStatusError(APIError):
     body: object
     """The decoded JSON body, or the body text when it is not JSON, or None when empty."""
 
+    parsed: object = None
+    """The body validated against the type the spec gives this status (or ``default``), when it
+    matches; None otherwise."""
+
     request_id: str | None
     """The server's id of the request, from ``x-request-id`` or ``request-id``."""
 

@@ -64,16 +64,27 @@ def _empty() -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class AuthScheme:
-    """Where the api key goes in a request: a bearer token, a named header, or a query parameter."""
+    """Where the api key goes in a request: a bearer token, HTTP basic, a named header, a query
+    parameter or a cookie (see ``_auth``)."""
 
-    kind: Literal["bearer", "header", "query"]
+    kind: Literal["bearer", "basic", "header", "query", "cookie"]
     name: str
-    """The header or query parameter that carries the key."""
+    """The header, query parameter or cookie that carries the key."""
 
     @classmethod
     def bearer(cls) -> AuthScheme:
         """``Authorization: Bearer <api key>``."""
         return cls("bearer", "Authorization")
+
+    @classmethod
+    def basic(cls) -> AuthScheme:
+        """``Authorization: Basic <base64 of the credential>``, the credential being ``user:password``."""
+        return cls("basic", "Authorization")
+
+    @classmethod
+    def cookie(cls, name: str) -> AuthScheme:
+        """``Cookie: <name>=<api key>``."""
+        return cls("cookie", name)
 
     @classmethod
     def header(cls, name: str) -> AuthScheme:
@@ -114,6 +125,15 @@ class RequestSpec(Generic[T]):
     """Accepted ways to send the api key; the client applies the first. Empty: no authentication."""
     subject: str | None = None
     """The id of the job this request is about (the polled operation's path parameter), if any."""
+    body_kind: Literal["json", "form", "multipart", "text", "binary"] = "json"
+    """How the body is sent (see ``_content``); ``json`` holds a form's or multipart's fields."""
+    media_type: str = "application/json"
+    content: Any = None
+    """A text or binary body, given whole."""
+    files: Mapping[str, Any] = field(default_factory=_empty)
+    """The file parts of a multipart body, by field name."""
+    part_types: Mapping[str, str] = field(default_factory=_empty)
+    """Content types of multipart parts, from the spec's ``encoding``."""
 
 
 @dataclass(frozen=True, slots=True)

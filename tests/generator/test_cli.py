@@ -221,10 +221,12 @@ paths:
   /form:
     post:
       operationId: postForm
-      requestBody:
-        content:
-          application/x-www-form-urlencoded:
-            schema: {type: object}
+      parameters:
+        - name: filter
+          in: query
+          content:
+            application/json:
+              schema: {type: object}
       responses:
         "204": {description: fine}
 """
@@ -236,14 +238,14 @@ def test_unsupported_operation_refuses_the_spec_unless_skipping_is_asked_for(tmp
     out = tmp_path / "out"
     refused = run("generate", "--spec", str(spec), "--out", str(out), "--package", "form")
     assert refused.returncode == 2
-    assert "line 12, /paths/~1form/post/requestBody" in refused.stderr
-    assert "application/x-www-form-urlencoded" in refused.stderr and "--skip-unsupported" in refused.stderr
+    assert "line 13, /paths/~1form/post/parameters/0" in refused.stderr
+    assert "'content' are not supported" in refused.stderr and "--skip-unsupported" in refused.stderr
     assert not out.exists()
     skipped = run(
         "generate", "--spec", str(spec), "--out", str(out), "--package", "form", "--skip-unsupported"
     )
     assert skipped.returncode == 0, skipped.stderr
-    assert "skipped operation: line 12, /paths/~1form/post/requestBody" in skipped.stderr
+    assert "skipped operation: line 13, /paths/~1form/post/parameters/0" in skipped.stderr
     operations = (out / "form" / "_operations.py").read_text()
     assert "def get_ok(" in operations and "post_form" not in operations
     assert "--skip-unsupported" in operations.split("\n\n", 1)[0]  # the header's command keeps the flag

@@ -1,43 +1,78 @@
-"""Public specs that nobody here wrote (../shared/corpus/): each generates a package that imports,
-passes mypy --strict and sends what the spec describes, or is refused operation by operation
-with a message that names the construct and where it stands. Never a traceback.
+"""Public specs that nobody here wrote (../shared/corpus/ and ../shared/corpus/real/): under
+lenient mode each generates a package that imports and passes mypy --strict, nothing is refused
+whole, and every generated operation, called once with arguments built from the spec, sends a
+request that openapi-core finds valid against the spec.
 """
 
 from __future__ import annotations
 
+import copy
+import datetime
 import importlib
+import json
 import re
 import subprocess
 import sys
+import uuid
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
+import httpx
+import hypothesis
 import pytest
+from hypothesis import strategies
+from openapi_core import Config, OpenAPI
+from werkzeug.datastructures import ImmutableMultiDict
 
 from generator.cli import build
-from generator.ir import Argument, Operation, build_api
-from generator.load import load_spec
+from generator.ir import Api, Operation, build_api
+from generator.lenient import triage
+from generator.load import iter_operations, load_spec, validate
 from generator.output import write_atomically
+from tests.contract.openapi_adapter import OpenAPIRequest
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus"
-SPECS = sorted(CORPUS.glob("*.yaml"))
+# The shared folder stands beside the repository (or beside the folder of its worktrees).
+CORPUS = next(
+    (parent / "shared" / "corpus" for parent in REPO.parents if (parent / "shared" / "corpus").is_dir()),
+    REPO.parent / "shared" / "corpus",
+)
+SPECS = sorted(CORPUS.glob("*.yaml")) + sorted((CORPUS / "real").glob("*.*"))
 
-# Operations each corpus spec has, and how many of them generate (the rest are refused with a
-# reason: form-encoded, multipart or binary bodies, non-JSON answers, cookie parameters, and one
-# operation object that the OpenAPI schema itself rejects). A change in these figures is a change
-# in what the generator supports, so it must show up here.
+# (operations in the spec, operations generated). The peer (openapi-python-client 0.29.1)
+# generates: uspto 3, opc-baseline-3.1 49, spotify 96, discourse 91, twilio-messaging-v1 58.
 EXPECTED = {
     "oai-api-with-examples": (2, 2),
     "oai-petstore": (3, 3),
     "oai-petstore-expanded": (4, 4),
-    "oai-uspto": (3, 2),
+    "oai-uspto": (3, 3),
     "opc-3.1-specific": (2, 2),
-    "opc-baseline-3.1": (50, 37),
+    "opc-baseline-3.1": (50, 50),
+    "discourse": (93, 93),
+    "spotify": (97, 97),
+    "twilio-messaging-v1": (58, 58),
 }
-CONSTRUCTS = re.compile(
-    r"not supported|is not of type|Unevaluated properties|clashes|is not a Python identifier|lacks"
-)
+
+
+# Requests that openapi-core 0.23 cannot check, by (spec, operation): they are still sent, and
+# their other checks (method, a binary body) still run. Each entry says why.
+CHECKER_LIMITS = {
+    # A 3.1 `type: [string, null]` query parameter: openapi-core raises "Expected a string value".
+    ("opc-baseline-3.1", "get_location_query_optionality"): "TypeError",
+    ("opc-baseline-3.1", "defaults_tests_defaults_post"): "TypeError",
+    # Multipart parts with an array: openapi-core's multipart reader raises the same TypeError.
+    ("opc-baseline-3.1", "upload_file_tests_upload_post"): "TypeError",
+    # AModel's `oneOf: [ModelWithUnionProperty, FreeFormModel]`: both accept any object without
+    # required fields, so no object is valid under exactly one (the spec's own ambiguity).
+    ("opc-baseline-3.1", "refs"): "InvalidRequestBody",
+    ("opc-baseline-3.1", "json_body_tests_json_body_post"): "InvalidRequestBody",
+    ("opc-baseline-3.1", "callback_test"): "InvalidRequestBody",
+    # An enum whose only value is null, in the query: no spelling of null in a URL satisfies it.
+    ("opc-baseline-3.1", "get_user_list"): "InvalidParameter",
+}
 
 
 def package_name(spec: Path) -> str:
@@ -46,14 +81,14 @@ def package_name(spec: Path) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Every corpus spec generated once into a temporary folder."""
+    """Every corpus spec generated once, in lenient mode, into a temporary folder."""
     if not SPECS:
         pytest.fail(f"no corpus specs found in {CORPUS}")
     root = tmp_path_factory.mktemp("corpus")
     results = {}
     for spec in SPECS:
         out = root / spec.stem
-        result = build(spec, package_name(spec), out, skip_unsupported=True)
+        result = build(spec, package_name(spec), out, lenient=True)
         write_atomically(result.files, out)
         results[spec.stem] = (out, result)
     return results
@@ -67,11 +102,9 @@ def test_the_corpus_is_complete() -> None:
 def test_corpus_spec_generates_and_imports(corpus: dict[str, Any], spec: Path) -> None:
     out, result = corpus[spec.stem]
     total, generated = EXPECTED[spec.stem]
-    assert (result.operations + len(result.skipped), result.operations) == (total, generated)
-    for problem in result.skipped:
-        assert problem.pointer.startswith("/paths/"), problem
+    assert (result.operations + result.left_out, result.operations) == (total, generated)
+    for problem in (*result.skipped, *result.warnings):
         assert problem.line is not None, problem
-        assert CONSTRUCTS.search(problem.message), problem
     sys.path.insert(0, str(out))
     try:
         module = importlib.import_module(package_name(spec))
@@ -81,7 +114,7 @@ def test_corpus_spec_generates_and_imports(corpus: dict[str, Any], spec: Path) -
 
 
 def test_corpus_packages_pass_mypy_strict(corpus: dict[str, Any]) -> None:
-    packages = [str(out / package_name(REPO / f"{stem}.yaml")) for stem, (out, _) in sorted(corpus.items())]
+    packages = [str(out / package_name(Path(f"{stem}.x"))) for stem, (out, _) in sorted(corpus.items())]
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages],
         capture_output=True,
@@ -91,56 +124,207 @@ def test_corpus_packages_pass_mypy_strict(corpus: dict[str, Any]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-_SAMPLES = {"str": "x", "int": 1, "float": 1.5, "bool": True}
+# -- the smoke test: every operation called once, the request checked by openapi-core ----------
 
 
-def _sample(argument: Argument) -> Any:
-    literal = re.fullmatch(r"Literal\[(.+?)(, .*)?\]", argument.annotation)
-    if literal:
-        return eval(literal.group(1))
-    return _SAMPLES.get(argument.annotation.removesuffix(" | None"))
+class _Sampler:
+    """A small valid value for a JSON schema: examples first, else the least the schema asks."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+
+    def resolve(self, schema: Any) -> Any:
+        seen = 0
+        while isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str) and seen < 50:
+            target: Any = self.document
+            for token in schema["$ref"].removeprefix("#/").split("/"):
+                target = target[token.replace("~1", "/").replace("~0", "~")]
+            schema, seen = target, seen + 1
+        return schema
+
+    def value(self, schema: Any, depth: int = 0) -> Any:
+        schema = self.resolve(schema)
+        if not isinstance(schema, Mapping) or depth > 8:
+            return "x"
+        if "const" in schema:
+            return schema["const"]
+        if schema.get("enum"):
+            return next((value for value in schema["enum"] if value is not None), schema["enum"][0])
+        for key in ("oneOf", "anyOf"):
+            if schema.get(key):
+                branches = [branch for branch in schema[key] if self.resolve(branch).get("type") != "null"]
+                return self.value((branches or schema[key])[0], depth + 1)
+        if schema.get("allOf"):
+            parts = [self.resolve(part) for part in schema["allOf"]]
+            if not any(part.get("type") == "object" or "properties" in part for part in parts):
+                typed = [part for part in parts if set(part) & {"type", "enum", "const", "anyOf", "oneOf"}]
+                return self.value((typed or parts)[0], depth + 1)
+            merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+            for part in parts:
+                merged["properties"].update(part.get("properties") or {})
+                merged["required"] += part.get("required") or []
+            return self.value(merged, depth + 1)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((item for item in kind if item != "null"), "null")
+        if kind == "object" or "properties" in schema:
+            required = schema.get("required") or []
+            properties = schema.get("properties") or {}
+            return {name: self.value(properties.get(name, {}), depth + 1) for name in required}
+        if kind == "array":
+            return [self.value(schema.get("items", {}), depth + 1) for _ in range(schema.get("minItems", 1))]
+        if kind == "integer":
+            return int(schema.get("minimum", 1)) + (1 if schema.get("exclusiveMinimum") is True else 0)
+        if kind == "number":
+            return float(schema.get("minimum", 1.5))
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        if schema.get("format") == "binary":
+            return b"data"
+        formats: dict[str, Any] = {
+            "date-time": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+            "date": datetime.date(2024, 1, 2),
+            "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+            "email": "a@example.com",
+            "uri": "https://example.com/",
+        }
+        if schema.get("format") in formats:
+            return formats[schema["format"]]
+        if isinstance(schema.get("pattern"), str):
+            return hypothesis.find(strategies.from_regex(schema["pattern"], fullmatch=True), lambda _: True)
+        return "x" * max(1, int(schema.get("minLength", 1)))
 
 
-def _expected_path(operation: Operation, values: dict[str, Any]) -> str:
-    path = operation.path
-    for argument in operation.path_args:
-        value = values[argument.name]
-        text = (
-            {True: "true", False: "false"}.get(value, str(value)) if isinstance(value, bool) else str(value)
-        )
-        path = path.replace("{" + argument.wire_name + "}", text)
-    return path
+def _parameters(document: Mapping[str, Any], sampler: _Sampler, operation: Operation) -> dict[str, Any]:
+    path_item = sampler.resolve(document["paths"][operation.path])
+    raw = path_item[operation.method.lower()]
+    found: dict[tuple[str, str], Any] = {}
+    for item in [*(path_item.get("parameters") or []), *(raw.get("parameters") or [])]:
+        parameter = sampler.resolve(item)
+        found[(parameter["in"], parameter["name"])] = parameter
+    return {f"{location}:{name}": parameter for (location, name), parameter in found.items()}
+
+
+def _arguments(document: Mapping[str, Any], operation: Operation) -> dict[str, Any]:
+    """Keyword arguments for every required argument of ``operation``, from the spec."""
+    sampler = _Sampler(document)
+    parameters = _parameters(document, sampler, operation)
+    values: dict[str, Any] = {}
+    for argument in operation.path_args + operation.query_args + operation.header_args:
+        if argument.required:
+            parameter = parameters[f"{argument.location}:{argument.wire_name}"]
+            example = parameter.get("example")
+            values[argument.name] = (
+                example
+                if example is not None and argument.location == "path"
+                else sampler.value(parameter["schema"])
+            )
+    body = operation.body
+    if body is None:
+        return values
+    if body.is_raw:
+        values["body"] = "text" if body.kind == "text" else b"binary data"
+        return values
+    raw = sampler.resolve(document["paths"][operation.path])[operation.method.lower()]
+    media = sampler.resolve(raw["requestBody"])["content"][body.media_type]
+    whole = sampler.value(media.get("schema", {"type": "object"}))
+    for argument in body.fields:
+        if argument.required:
+            values[argument.name] = (
+                b"file content" if argument.location == "file" else whole[argument.wire_name]
+            )
+    if body.required and not body.fields:
+        values["body"] = whole
+    return values
+
+
+class _CookieRequest(OpenAPIRequest):
+    """The contract tests' adapter, with the cookies the request carries."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__(request)
+        pairs = [part.strip().partition("=") for part in request.headers.get("Cookie", "").split(";")]
+        self.parameters.cookie = ImmutableMultiDict([(name, value) for name, _, value in pairs if name])
+
+    @property
+    def path(self) -> str:
+        # Decoded like a server does, except an escaped "/" that must not split a segment.
+        return unquote(super().path.replace("%2F", "%252F"))
+
+
+def _imported(out: Path, package: str) -> Any:
+    sys.path.insert(0, str(out))
+    try:
+        return importlib.import_module(package)
+    finally:
+        sys.path.remove(str(out))
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.stem)
-def test_corpus_operations_build_the_request_the_spec_describes(corpus: dict[str, Any], spec: Path) -> None:
-    """Each generated operation called with sample arguments builds its method, path and parameters."""
+def test_every_operation_sends_a_request_the_spec_accepts(corpus: dict[str, Any], spec: Path) -> None:
     out, _ = corpus[spec.stem]
-    api = build_api(load_spec(spec), package_name(spec))
-    sys.path.insert(0, str(out))
-    try:
-        operations = importlib.import_module(package_name(spec) + "._operations")
-    finally:
-        sys.path.remove(str(out))
-    checked = 0
+    loaded = load_spec(spec)
+    triage(loaded, validate(loaded), [pointer for pointer, *_ in iter_operations(loaded)])  # as build() does
+    document = copy.deepcopy(loaded.document)
+    api: Api = build_api(loaded, package_name(spec))
+    package = _imported(out, package_name(spec))
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    # The spec as lenient mode loosened it (the validator's complaints are the generator's to handle).
+    openapi = OpenAPI.from_dict(
+        json.loads(json.dumps(document, default=str)), config=Config(spec_validator_cls=None)
+    )
+    client = package.Client(
+        api_key="user:secret",
+        base_url=_server(document),
+        http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+        max_retries=0,
+        allow_insecure_http=True,
+    )
+    failures = []
     for operation in api.operations:
-        if not hasattr(operations, operation.name):
-            continue  # left out by --skip-unsupported; counted in the test above
-        required = [argument for argument in operation.arguments if argument.required]
-        values = {argument.name: _sample(argument) for argument in required}
-        if any(value is None for value in values.values()):
-            continue  # needs a value this simple sampler cannot make
-        if operation.body and operation.body.required and not operation.body.fields:
-            continue  # a body that is not an object with properties
-        request = getattr(operations, operation.name)(**values)
+        arguments = _arguments(document, operation)
+        # Path parameters and a whole body are positional.
+        positional = [arguments.pop(argument.name) for argument in operation.path_args]
+        positional += [arguments.pop("body")] if "body" in arguments else []
+        sent.clear()
+        try:
+            getattr(client.with_raw_response, operation.name)(*positional, **arguments)
+        except Exception as error:
+            failures.append(f"{operation.name}: the call failed: {type(error).__name__}: {error}"[:400])
+            continue
+        (request,) = sent
         assert request.method == operation.method
-        assert request.path == _expected_path(operation, values)
-        for argument in required:
-            if argument.location == "query":
-                assert argument.wire_name in request.params
-            elif argument.location == "header":
-                assert argument.wire_name in request.headers
-            elif argument.location == "body":
-                assert request.json[argument.wire_name] == values[argument.name]
-        checked += 1
-    assert checked >= 1
+        binary = operation.body is not None and operation.body.kind == "binary"
+        if binary:
+            # openapi-core reads a binary body as a string and refuses bytes: checked here instead
+            # (its body check comes after those of security and parameters).
+            assert request.headers["Content-Type"] == operation.body.media_type
+            assert request.content == b"binary data"
+        try:
+            with warnings.catch_warnings():
+                # openapi-core does not check OAuth2/OpenID tokens and says so with a warning.
+                warnings.simplefilter("ignore", UserWarning)
+                openapi.validate_request(_CookieRequest(request))
+        except Exception as error:
+            if binary and type(error).__name__ == "InvalidRequestBody":
+                continue
+            if CHECKER_LIMITS.get((spec.stem, operation.name)) == type(error).__name__:
+                continue
+            causes = getattr(error, "__cause__", None)
+            failures.append(f"{operation.name}: {type(error).__name__}: {error} ({causes!r})"[-600:])
+    assert not failures, "\n".join(failures)
+
+
+def _server(document: Mapping[str, Any]) -> str:
+    servers = document.get("servers") or [{"url": "/"}]
+    url = str(servers[0].get("url", "/"))
+    for name, variable in (servers[0].get("variables") or {}).items():
+        url = url.replace("{" + name + "}", str(variable.get("default", "")))
+    return url.rstrip("/") if url.startswith("http") else "https://corpus.example.com" + url.rstrip("/")
