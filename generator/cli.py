@@ -53,6 +53,9 @@ def build(
     spec = load_spec(spec_path)
     # A problem inside one operation leaves that operation out; any other refuses the spec.
     problems = validate(spec)
+    # What only weakens a schema (an unknown keyword, a field typed Any) is a warning there.
+    warnings = [problem for problem in problems if problem.warning] if skip_unsupported else []
+    problems = [problem for problem in problems if problem not in warnings]
     problems += lint(spec) if not problems else []
     operations = [pointer for pointer, *_ in iter_operations(spec)]
     invalid = {
@@ -82,7 +85,8 @@ def build(
         spec_name=_display(spec_path), spec_sha256=spec.sha256, generator_version=__version__, command=command
     )
     formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
-    return Result(formatted, api.skipped, len(api.operations), models.warnings)
+    notes = models.warnings + tuple(f"warning: {problem}" for problem in warnings)
+    return Result(formatted, api.skipped, len(api.operations), notes)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
 def _report_skipped(result: Result) -> None:
     for problem in result.skipped:
         print(f"skipped operation: {problem}", file=sys.stderr)
+    for note in result.notes:
+        if note.startswith("warning: "):
+            print(note, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,19 +6,26 @@ them with their places, instead of stopping at the first one with a traceback.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import yaml
 from jsonschema.exceptions import ValidationError
+from jsonschema.validators import validator_for
 from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFICATIONS
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation import keywords
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -91,6 +98,8 @@ class Spec:
 ALIAS_EXPANSION_LIMIT = 100_000
 # Deeper documents are refused at load: every later stage may then walk them recursively.
 DEPTH_LIMIT = 1000
+_DEEP_STACK_BYTES = 256 * 1024 * 1024  # address space; only the pages used are taken
+_DEEP_RECURSION_LIMIT = 50_000
 
 _PLAIN_TAG = "tag:seedance-codegen,2026:plain"
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -349,45 +358,426 @@ def _read(text: str, *, is_json: bool) -> tuple[Any, dict[str, int]]:
     return _build_yaml(node)
 
 
+# ---------------------------------------------------------------------------------------------
+# Checks of our own, before openapi-spec-validator: every $ref resolves inside the document
+# (nothing is ever fetched), no $ref cycle without a model in between, and every Schema Object
+# uses known keywords, has a type where a field or body needs one, and is not nested past reach.
+
+# Mappings whose keys are names chosen by the spec's author, not keywords.
+_NAME_CONTAINERS = frozenset(
+    {
+        "properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas",
+        "responses", "parameters", "examples", "requestBodies", "headers", "securitySchemes",
+        "links", "callbacks", "pathItems", "paths", "content", "encoding", "webhooks", "variables",
+        "mapping",
+    }
+)  # fmt: skip
+# Keywords whose values are data (instances), never references or schemas.
+_VALUE_KEYWORDS = frozenset({"example", "default", "const", "enum"})
+SCHEMA_DEPTH_LIMIT = 100
+_SCHEMA_KEYWORDS = frozenset(
+    {
+        # JSON Schema 2020-12 (core, applicator, validation, meta-data, format, content) and older
+        "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary",
+        "$comment", "$defs", "definitions", "$recursiveRef", "$recursiveAnchor",
+        "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "prefixItems",
+        "items", "contains", "properties", "patternProperties", "additionalProperties",
+        "propertyNames", "additionalItems", "unevaluatedItems", "unevaluatedProperties",
+        "dependencies", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum",
+        "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+        "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+        "dependentRequired", "title", "description", "default", "deprecated", "readOnly",
+        "writeOnly", "examples", "format", "contentEncoding", "contentMediaType", "contentSchema",
+        # OpenAPI's own
+        "discriminator", "xml", "externalDocs", "example", "nullable",
+    }
+)  # fmt: skip
+_ONE_SUBSCHEMA = (
+    "additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",
+    "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems",
+)  # fmt: skip
+_LIST_OF_SUBSCHEMAS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_DEFINING = frozenset(
+    {"properties", "items", "prefixItems", "additionalProperties", "allOf", "$defs", "definitions"}
+)
+_MAP_OF_SUBSCHEMAS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+# A schema with none of these compiles to Any: it accepts every value.
+_TYPING_KEYWORDS = frozenset(
+    {"type", "$ref", "allOf", "anyOf", "oneOf", "const", "enum", "properties", "items", "prefixItems",
+     "additionalProperties", "patternProperties"}
+)  # fmt: skip
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _walk_document(document: Any) -> Iterator[tuple[str, str, Any, Any]]:
+    """Every mapping entry that the OpenAPI structure can give a meaning, as
+    ``(pointer of the mapping, key, value, key of the mapping)``; example and default values and
+    ``x-`` extensions are data and are not entered. Iterative: deep documents are fine."""
+    stack: list[tuple[Any, str, Any, Any]] = [(document, "", None, None)]
+    while stack:
+        node, pointer, key, parent_key = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, f"{pointer}/{index}", key, parent_key) for index, child in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        names = key in _NAME_CONTAINERS
+        for child_key, child in node.items():
+            yield pointer, child_key, child, key
+            if not names and isinstance(child_key, str):
+                data = child_key in _VALUE_KEYWORDS or child_key.startswith("x-")
+                if data or (child_key == "value" and parent_key == "examples"):
+                    continue
+                if child_key == "examples" and isinstance(child, list):
+                    continue
+            stack.append((child, f"{pointer}/{escape_pointer(child_key)}", child_key, key))
+
+
+def _lookup(document: Any, ref: str) -> tuple[Any, str | None]:
+    """The target of a local ``$ref`` and None, or None and why it has none."""
+    if not ref.startswith("#/"):
+        return None, "is not a pointer into this document (it should start with '#/')"
+    for raw in ref[2:].split("/"):
+        if re.search(r"~[^01]|~$", unquote(raw)):
+            return None, f"has a malformed escape in {raw!r} (only ~0 and ~1 are allowed)"
+    target = document
+    walked = "#"
+    for raw in ref[2:].split("/"):
+        token = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(target, dict):
+            key: Any = token
+            if key not in target and token.isdigit() and int(token) in target:
+                key = int(token)  # YAML read `200:` as a number
+            if key not in target:
+                names = [str(name) for name in target]
+                close = difflib.get_close_matches(token, names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                return None, f"points nowhere: {walked} has no {token!r}{hint}"
+            target = target[key]
+        elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
+            target = target[int(token)]
+        else:
+            return None, f"points nowhere: {walked} has no {token!r}"
+        walked += f"/{raw}"
+    return target, None
+
+
+def _reference_problem(spec: Spec, ref: Any, pointer: str) -> Problem | None:
+    if not isinstance(ref, str):
+        return spec.problem(pointer, f"$ref must be a string, not {type(ref).__name__}")
+    shown = ref if len(ref) <= 120 else ref[:117] + "..."
+    base = ref.partition("#")[0]
+    if _URI_SCHEME.match(base) or base.startswith("//"):
+        return spec.problem(
+            pointer,
+            f"remote $ref {shown!r} is refused: generating never reaches the network "
+            "(copy the target into this document's components)",
+        )
+    if base:
+        return spec.problem(
+            pointer,
+            f"$ref {shown!r} names another file: only references inside this document "
+            "('#/components/...') are supported",
+        )
+    _target, why = _lookup(spec.document, ref)
+    return spec.problem(pointer, f"$ref {shown!r} {why}") if why else None
+
+
+def _edges(schema: Any) -> list[str]:
+    """The local $refs that a schema *is*, with no object in between: its own $ref and those of
+    its allOf/anyOf/oneOf members. A cycle of these can never be a model."""
+    if not isinstance(schema, dict):
+        return []
+    refs = [schema["$ref"]] if isinstance(schema.get("$ref"), str) else []
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        members = schema.get(combinator)
+        for member in members if isinstance(members, list) else ():
+            if isinstance(member, dict) and isinstance(member.get("$ref"), str):
+                refs.append(member["$ref"])
+    return [ref for ref in refs if ref.startswith("#/")]
+
+
+def check_references(spec: Spec) -> list[Problem]:
+    """Every ``$ref`` resolves inside the document; remote and file references are refused."""
+    problems: list[Problem] = []
+    sites: list[tuple[str, str]] = []
+    for pointer, key, value, _parent in _walk_document(spec.document):
+        if key != "$ref":
+            continue
+        at = f"{pointer}/$ref"
+        problem = _reference_problem(spec, value, at)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            sites.append((at, value))
+    # Cycles through $refs alone (or combinators of them): A -> B -> A.
+    explored: set[str] = set()
+    for _at, ref in sites:
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(ref, 0)]
+        while stack:
+            current, depth = stack.pop()
+            del path[depth:]
+            if current in path:
+                cycle = [*path[path.index(current) :], current]
+                chain = " -> ".join(cycle)
+                message = f"$ref cycle with no object in between, so no model can stand for it: {chain}"
+                problems.append(spec.problem(cycle[0][1:], message))
+                continue
+            if current in explored:
+                continue
+            explored.add(current)
+            path.append(current)
+            target, _why = _lookup(spec.document, current)
+            stack.extend((step, depth + 1) for step in reversed(_edges(target)))
+    return problems
+
+
+def _schema_roots(spec: Spec) -> Iterator[tuple[str, Any]]:
+    """``(pointer, schema)`` of each Schema Object that the document holds outside other schemas."""
+    for pointer, key, value, parent in _walk_document(spec.document):
+        if key == "schema" and parent not in _NAME_CONTAINERS and not pointer.endswith("/properties"):
+            yield f"{pointer}/schema", value
+        elif parent == "components" and key == "schemas" and isinstance(value, dict):
+            for name, schema in value.items():
+                yield f"{pointer}/schemas/{escape_pointer(name)}", schema
+
+
+def check_schemas(spec: Spec) -> list[Problem]:
+    """Unknown keywords (with a suggestion), fields and bodies typed ``Any``, and schemas nested
+    deeper than the later stages can follow. The first two are ``warning`` problems: a lenient
+    run may ignore the keyword or type the field loosely."""
+    problems: list[Problem] = []
+    bodies = set()
+    for pointer, key, value, _parent in _walk_document(spec.document):
+        if key == "requestBody" and isinstance(value, dict):
+            for media_type in value.get("content") or {}:
+                bodies.add(f"{pointer}/requestBody/content/{escape_pointer(media_type)}/schema")
+    for root_pointer, root in _schema_roots(spec):
+        stack: list[tuple[str, Any, int, bool, bool]] = [
+            (root_pointer, root, 0, root_pointer in bodies, True)
+        ]
+        while stack:
+            # ``defines``: the schema says what a value is, so its properties need types; below
+            # if/then/else, not, anyOf/oneOf and the like, schemas only add rules to those.
+            pointer, schema, depth, needs_type, defines = stack.pop()
+            if needs_type and (
+                schema is True or (isinstance(schema, dict) and not _TYPING_KEYWORDS & set(schema))
+            ):
+                what = "request body" if pointer in bodies else "property"
+                message = (
+                    f"this {what} has no type, $ref, allOf/anyOf/oneOf, const or enum: "
+                    "it would accept any value (Any)"
+                )
+                problems.append(replace(spec.problem(pointer, message), warning=True))
+            if not isinstance(schema, dict) or ("$ref" in schema and len(schema) == 1):
+                continue
+            if depth > SCHEMA_DEPTH_LIMIT:
+                message = f"schemas nest deeper than {SCHEMA_DEPTH_LIMIT} levels here"
+                problems.append(spec.problem(pointer, message))
+                continue
+            for keyword in schema:
+                if (
+                    isinstance(keyword, str)
+                    and keyword not in _SCHEMA_KEYWORDS
+                    and not keyword.startswith("x-")
+                ):
+                    close = difflib.get_close_matches(keyword, _SCHEMA_KEYWORDS, n=1, cutoff=0.7)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    where = f"{pointer}/{escape_pointer(keyword)}"
+                    problems.append(
+                        replace(spec.problem(where, f"unknown keyword {keyword!r}{hint}"), warning=True)
+                    )
+            children: list[tuple[str, Any, int, bool, bool]] = []
+            for keyword in _ONE_SUBSCHEMA:
+                if isinstance(schema.get(keyword), dict | bool):
+                    children.append(
+                        (
+                            f"{pointer}/{keyword}",
+                            schema[keyword],
+                            depth + 1,
+                            False,
+                            defines and keyword in _DEFINING,
+                        )
+                    )
+            for keyword in _LIST_OF_SUBSCHEMAS:
+                if isinstance(schema.get(keyword), list):
+                    children += [
+                        (
+                            f"{pointer}/{keyword}/{index}",
+                            child,
+                            depth + 1,
+                            False,
+                            defines and keyword in _DEFINING,
+                        )
+                        for index, child in enumerate(schema[keyword])
+                    ]
+            for keyword in _MAP_OF_SUBSCHEMAS:
+                if isinstance(schema.get(keyword), dict):
+                    children += [
+                        (
+                            f"{pointer}/{keyword}/{escape_pointer(name)}",
+                            child,
+                            depth + 1,
+                            defines and keyword == "properties",
+                            defines and keyword in _DEFINING,
+                        )
+                        for name, child in schema[keyword].items()
+                    ]
+            stack.extend(reversed(children))
+    return problems
+
+
+def _refuse_to_fetch(uri: str) -> Any:
+    raise ValueError(f"{uri} is outside the document: generating never reaches the network or other files")
+
+
+_NO_FETCHING: Any = {scheme: _refuse_to_fetch for scheme in ("<all_urls>", "http", "https", "file")}
+
+
+def _located(base: type[keywords.SchemaValidator]) -> type[keywords.SchemaValidator]:
+    """A schema checker whose errors are marked as about a Schema Object's own keywords."""
+
+    class Located(base):  # type: ignore[valid-type,misc]
+        def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
+            error = super()._validate_schema_meta(schema, schema_value)
+            if error is not None:
+                error.seedance_schema = schema_value
+            return error
+
+    return Located
+
+
+class _SpecValidator30(OpenAPIV30SpecValidator):
+    resolver_handlers = _NO_FETCHING
+    keyword_validators = {  # noqa: RUF012 - the library's own form
+        **OpenAPIV30SpecValidator.keyword_validators,
+        "schema": _located(keywords.OpenAPIV30SchemaValidator),
+    }
+
+
+class _SpecValidator31(OpenAPIV31SpecValidator):
+    resolver_handlers = _NO_FETCHING
+    keyword_validators = {  # noqa: RUF012 - the library's own form
+        **OpenAPIV31SpecValidator.keyword_validators,
+        "schema": _located(keywords.OpenAPIV31SchemaValidator),
+    }
+
+
 def validate(spec: Spec) -> list[Problem]:
-    """Structural validation with openapi-spec-validator (3.0 and 3.1 documents)."""
+    """Our own checks of references and schemas, then openapi-spec-validator (3.0 and 3.1)."""
     version = spec.version
-    validator: OpenAPIV30SpecValidator | OpenAPIV31SpecValidator
+    validator_class: type[_SpecValidator30 | _SpecValidator31]
     if version.startswith("3.0"):
-        validator = OpenAPIV30SpecValidator(spec.document)
+        validator_class = _SpecValidator30
     elif version.startswith("3.1"):
-        validator = OpenAPIV31SpecValidator(spec.document)
+        validator_class = _SpecValidator31
     else:
         shown = version or "no 'openapi' field"
         return [spec.problem("/openapi", f"OpenAPI {shown} is not supported: use 3.0.x or 3.1.x")]
+    problems = check_references(spec)
+    if problems:  # the validator would follow them (and knows nothing of where they stand)
+        return problems
+    problems = check_schemas(spec)
+    meta = OAS30Validator if validator_class is _SpecValidator30 else OAS31Validator
+    problems += _deep_call(lambda: _meta_problems(spec, meta))
+    said = {problem.pointer for problem in problems}
+    for problem in _deep_call(lambda: _validator_problems(spec, validator_class(spec.document))):
+        # A 3.0 document's own schema refuses unknown keywords too, in vaguer words.
+        unknown = any(
+            f"{problem.pointer}/{escape_pointer(name)}" in said for name in _quoted(problem.message)
+        )
+        if problem not in problems and problem.pointer not in said and not unknown:
+            problems.append(problem)
+    return problems
+
+
+def _meta_problems(spec: Spec, validator_class: type[OAS30Validator | OAS31Validator]) -> list[Problem]:
+    """Every Schema Object checked against the OpenAPI schema dialect, with every error at the
+    document's pointer (openapi-spec-validator says only the first, relative to the schema)."""
+    meta_schema = validator_class.META_SCHEMA
+    checker = validator_for(meta_schema, default=validator_class)(
+        meta_schema, registry=OPENAPI_SPECIFICATIONS
+    )
+    problems: list[Problem] = []
+    for root_pointer, schema in _schema_roots(spec):
+        for error in checker.iter_errors(schema):
+            where = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
+            problem = spec.problem(f"{root_pointer}{where}", error.message.splitlines()[0][:300])
+            if problem not in problems:
+                problems.append(problem)
+    return problems
+
+
+def _quoted(message: str) -> list[str]:
+    """The names in jsonschema's "Additional properties are not allowed ('typ' was unexpected)"."""
+    return re.findall(r"'([^']*)'", message) if "unexpected" in message else []
+
+
+def _validator_problems(spec: Spec, validator: _SpecValidator30 | _SpecValidator31) -> list[Problem]:
     problems: list[Problem] = []
     for error in validator.iter_errors():
         pointer = "".join(f"/{escape_pointer(part)}" for part in error.path)
+        if hasattr(error, "seedance_schema"):
+            continue  # a Schema Object's own mistakes: _meta_problems says them all, located
         if not pointer or pointer not in spec.lines:
-            # Schemas (and their defaults) are checked apart from the document, so the error's
-            # path is relative to the schema; the objects themselves are still the document's.
+            # Defaults are checked apart from the document too; the objects are still the document's.
             if isinstance(error.instance, dict | list):
-                found = _find_object(spec.document, error.instance, "")
+                found = _find_object(spec.document, error.instance)
                 pointer = found if found is not None else pointer
             elif not pointer and isinstance(error.schema, dict):
-                found = _find_object(spec.document, error.schema, "")
+                found = _find_object(spec.document, error.schema)
                 pointer = f"{found}/default" if found is not None else pointer
-        problem = spec.problem(pointer, error.message.splitlines()[0])
+        problem = spec.problem(pointer, error.message.splitlines()[0][:300])
         if problem not in problems:
             problems.append(problem)
     return problems
 
 
-def _find_object(node: Any, target: object, pointer: str) -> str | None:
-    if node is target:
-        return pointer
-    children: Any = (
-        node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    )
-    for key, child in children:
-        found = _find_object(child, target, f"{pointer}/{escape_pointer(key)}")
-        if found is not None:
-            return found
+def _deep_call(work: Callable[[], list[Problem]]) -> list[Problem]:
+    """Run ``work`` on a thread with room for deep recursion (jsonschema recurses about a dozen
+    frames per nested schema; 70 nested objects pass Python's default limit)."""
+    outcome: list[list[Problem]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    old_limit, old_size = sys.getrecursionlimit(), threading.stack_size()
+    try:
+        threading.stack_size(_DEEP_STACK_BYTES)
+        sys.setrecursionlimit(max(old_limit, _DEEP_RECURSION_LIMIT))
+        thread = threading.Thread(target=run, name="validate-spec")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    if failure:
+        error = failure[0]
+        if isinstance(error, RecursionError):
+            return [Problem("", "the document is nested too deeply to validate")]
+        if isinstance(error, Exception):
+            first = (str(error).splitlines() or [type(error).__name__])[0][:200]
+            return [Problem("", f"the spec cannot be validated: {first}")]
+        raise error
+    return outcome[0]
+
+
+def _find_object(document: Any, target: object) -> str | None:
+    """The pointer of the object ``target`` (by identity) in the document, in document order."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if node is target:
+            return pointer
+        children: Any = (
+            node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        )
+        stack.extend((child, f"{pointer}/{escape_pointer(key)}") for key, child in reversed(list(children)))
     return None
 
 
