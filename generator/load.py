@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote
 
 import yaml
@@ -99,7 +99,8 @@ ALIAS_EXPANSION_LIMIT = 100_000
 # Deeper documents are refused at load: every later stage may then walk them recursively.
 DEPTH_LIMIT = 1000
 _DEEP_STACK_BYTES = 256 * 1024 * 1024  # address space; only the pages used are taken
-_DEEP_RECURSION_LIMIT = 50_000
+_DEEP_RECURSION_LIMIT = 20_000
+_T = TypeVar("_T")
 
 _PLAIN_TAG = "tag:seedance-codegen,2026:plain"
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -335,12 +336,12 @@ def load_spec(path: Path) -> Spec:
 def _read(text: str, *, is_json: bool) -> tuple[Any, dict[str, int]]:
     if is_json or text.lstrip().startswith("{"):
         try:
-            document = json.loads(text)
+            document = _on_deep_stack(lambda: json.loads(text))
         except json.JSONDecodeError as error:
             if is_json:
                 raise _LoadError(Problem("", f"not valid JSON: {error.msg}", error.lineno)) from None
-        except RecursionError:
-            _json_lines(text)  # says where the document is too deep
+        except RecursionError:  # deeper than even the deep stack allows
+            _json_lines(text)  # says where
             raise _LoadError(Problem("", _too_deep(), 1)) from None
         else:
             return document, _json_lines(text)
@@ -416,8 +417,8 @@ def _walk_document(document: Any) -> Iterator[tuple[str, str, Any, Any]]:
     stack: list[tuple[Any, str, Any, Any]] = [(document, "", None, None)]
     while stack:
         node, pointer, key, parent_key = stack.pop()
-        if isinstance(node, list):
-            stack.extend((child, f"{pointer}/{index}", key, parent_key) for index, child in enumerate(node))
+        if isinstance(node, list):  # items of a list are not named: a list of parameters is no name container
+            stack.extend((child, f"{pointer}/{index}", None, key) for index, child in enumerate(node))
             continue
         if not isinstance(node, dict):
             continue
@@ -679,10 +680,26 @@ def validate(spec: Spec) -> list[Problem]:
     if problems:  # the validator would follow them (and knows nothing of where they stand)
         return problems
     problems = check_schemas(spec)
+    validator = validator_class(spec.document)
+    try:
+        found, failed = _on_deep_stack(lambda: _validator_problems(spec, validator))
+    except Exception as error:
+        found, failed = [_failure(error)], []
+    # openapi-spec-validator meta-checks the Schema Objects it reaches (not request bodies), and
+    # says only the first mistake of each, relative to it: each schema it did not reach, or
+    # found wrong, is checked here again with every mistake at the document's pointer.
+    checked = set(
+        getattr(validator.keyword_validators_registry["schema"], "meta_checked_schema_ids", None) or ()
+    )
     meta = OAS30Validator if validator_class is _SpecValidator30 else OAS31Validator
-    problems += _deep_call(lambda: _meta_problems(spec, meta))
+    roots = [(pointer, schema) for pointer, schema in _schema_roots(spec) if id(schema) not in checked]
+    for schema in failed:
+        pointer = _find_object(spec.document, schema)
+        if pointer is not None and all(root is not schema for _, root in roots):
+            roots.append((pointer, schema))
+    problems += _deep_call(lambda: _meta_problems(spec, meta, roots))
     said = {problem.pointer for problem in problems}
-    for problem in _deep_call(lambda: _validator_problems(spec, validator_class(spec.document))):
+    for problem in found:
         # A 3.0 document's own schema refuses unknown keywords too, in vaguer words.
         unknown = any(
             f"{problem.pointer}/{escape_pointer(name)}" in said for name in _quoted(problem.message)
@@ -692,18 +709,19 @@ def validate(spec: Spec) -> list[Problem]:
     return problems
 
 
-def _meta_problems(spec: Spec, validator_class: type[OAS30Validator | OAS31Validator]) -> list[Problem]:
-    """Every Schema Object checked against the OpenAPI schema dialect, with every error at the
-    document's pointer (openapi-spec-validator says only the first, relative to the schema)."""
+def _meta_problems(
+    spec: Spec, validator_class: type[OAS30Validator | OAS31Validator], roots: list[tuple[str, Any]]
+) -> list[Problem]:
+    """Schema Objects checked against the OpenAPI schema dialect, every error located."""
     meta_schema = validator_class.META_SCHEMA
     checker = validator_for(meta_schema, default=validator_class)(
         meta_schema, registry=OPENAPI_SPECIFICATIONS
     )
     problems: list[Problem] = []
-    for root_pointer, schema in _schema_roots(spec):
+    for root_pointer, schema in roots:
         for error in checker.iter_errors(schema):
             where = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
-            problem = spec.problem(f"{root_pointer}{where}", error.message.splitlines()[0][:300])
+            problem = spec.problem(f"{root_pointer}{where}", _said(error))
             if problem not in problems:
                 problems.append(problem)
     return problems
@@ -714,12 +732,17 @@ def _quoted(message: str) -> list[str]:
     return re.findall(r"'([^']*)'", message) if "unexpected" in message else []
 
 
-def _validator_problems(spec: Spec, validator: _SpecValidator30 | _SpecValidator31) -> list[Problem]:
+def _validator_problems(
+    spec: Spec, validator: _SpecValidator30 | _SpecValidator31
+) -> tuple[list[Problem], list[Any]]:
+    """The validator's problems, located, and the Schema Objects that it found wrong."""
     problems: list[Problem] = []
+    failed: list[Any] = []
     for error in validator.iter_errors():
         pointer = "".join(f"/{escape_pointer(part)}" for part in error.path)
         if hasattr(error, "seedance_schema"):
-            continue  # a Schema Object's own mistakes: _meta_problems says them all, located
+            failed.append(error.seedance_schema)  # said again by _meta_problems, located
+            continue
         if not pointer or pointer not in spec.lines:
             # Defaults are checked apart from the document too; the objects are still the document's.
             if isinstance(error.instance, dict | list):
@@ -728,16 +751,27 @@ def _validator_problems(spec: Spec, validator: _SpecValidator30 | _SpecValidator
             elif not pointer and isinstance(error.schema, dict):
                 found = _find_object(spec.document, error.schema)
                 pointer = f"{found}/default" if found is not None else pointer
-        problem = spec.problem(pointer, error.message.splitlines()[0][:300])
+        problem = spec.problem(pointer, _said(error))
         if problem not in problems:
             problems.append(problem)
-    return problems
+    return problems, failed
 
 
-def _deep_call(work: Callable[[], list[Problem]]) -> list[Problem]:
+def _said(error: ValidationError) -> str:
+    """jsonschema's message, unless the value it quotes makes it long: then the rule alone."""
+    message = error.message.splitlines()[0]
+    if len(message) <= 200:
+        return message
+    return f"the value (not shown: {len(message)} characters) fails {error.validator!r}: {error.validator_value!r}"[
+        :300
+    ]
+
+
+def _on_deep_stack(work: Callable[[], _T]) -> _T:
     """Run ``work`` on a thread with room for deep recursion (jsonschema recurses about a dozen
-    frames per nested schema; 70 nested objects pass Python's default limit)."""
-    outcome: list[list[Problem]] = []
+    frames per nested schema: 70 nested objects pass Python's default limit). Exceptions are
+    raised here, in the caller's thread."""
+    outcome: list[_T] = []
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -750,21 +784,30 @@ def _deep_call(work: Callable[[], list[Problem]]) -> list[Problem]:
     try:
         threading.stack_size(_DEEP_STACK_BYTES)
         sys.setrecursionlimit(max(old_limit, _DEEP_RECURSION_LIMIT))
-        thread = threading.Thread(target=run, name="validate-spec")
+        thread = threading.Thread(target=run, name="seedance-codegen-deep")
         thread.start()
         thread.join()
     finally:
         threading.stack_size(old_size)
         sys.setrecursionlimit(old_limit)
     if failure:
-        error = failure[0]
-        if isinstance(error, RecursionError):
-            return [Problem("", "the document is nested too deeply to validate")]
-        if isinstance(error, Exception):
-            first = (str(error).splitlines() or [type(error).__name__])[0][:200]
-            return [Problem("", f"the spec cannot be validated: {first}")]
-        raise error
+        raise failure[0]
     return outcome[0]
+
+
+def _deep_call(work: Callable[[], list[Problem]]) -> list[Problem]:
+    """``work``'s problems, computed on a deep stack; a failure of the library is one problem."""
+    try:
+        return _on_deep_stack(work)
+    except Exception as error:
+        return [_failure(error)]
+
+
+def _failure(error: Exception) -> Problem:
+    if isinstance(error, RecursionError):
+        return Problem("", "the document is nested too deeply to validate")
+    first = (str(error).splitlines() or [type(error).__name__])[0][:200]
+    return Problem("", f"the spec cannot be validated: {first}")
 
 
 def _find_object(document: Any, target: object) -> str | None:
@@ -821,7 +864,9 @@ class _ExampleChecker:
         try:
             errors: list[ValidationError] = list(validator.iter_errors(value))
         except Exception as failure:  # an unresolvable $ref or a malformed schema
-            return [self.spec.problem(value_pointer, f"cannot check this example: {failure}")]
+            # The library's message can hold the whole document: its first line is enough.
+            said = (str(failure).splitlines() or [type(failure).__name__])[0][:200]
+            return [self.spec.problem(value_pointer, f"cannot check this example: {said}")]
         for error in errors:
             where = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
             message = f"example does not match its schema at {where or '/'}: {error.message}"
@@ -847,8 +892,12 @@ def lint(spec: Spec) -> list[Problem]:
     """Examples against their schemas, and request/response example names that pair up.
 
     openapi-spec-validator does not check examples, so a wrong example would otherwise reach
-    the contract tests and the shipped mocks.
+    the contract tests and the shipped mocks. jsonschema recurses with the example's depth.
     """
+    return _deep_call(lambda: _lint(spec))
+
+
+def _lint(spec: Spec) -> list[Problem]:
     checker = _ExampleChecker(spec)
     problems: list[Problem] = []
     for pointer, _path, _method, operation in iter_operations(spec):

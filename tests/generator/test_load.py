@@ -353,3 +353,32 @@ def test_a_property_or_body_without_a_type_is_refused(tmp_path: Path) -> None:
     [untyped_body] = refusal_of(tmp_path, small_spec({"description": "whatever"}))
     assert untyped_body.pointer == body
     assert untyped_body.message.startswith("this request body has no type")
+
+
+def test_parameter_schemas_are_checked_and_example_values_are_data() -> None:
+    problems = validate(load_spec(SPECS / "parameter_mistakes.yaml"))
+    assert sorted((problem.line, problem.pointer, problem.message) for problem in problems) == [
+        (
+            7,
+            "/paths/~1things~1{id}/parameters/0/schema/type",
+            "'integr' is not valid under any of the given schemas",
+        ),
+        (
+            13,
+            "/paths/~1things~1{id}/get/parameters/0/schema/maxLenght",
+            "unknown keyword 'maxLenght' (did you mean 'maxLength'?)",
+        ),
+    ]
+
+
+def test_an_example_nested_900_levels_generates(tmp_path: Path) -> None:
+    deep: Any = "bottom"
+    for _ in range(900):
+        deep = {"level": deep}
+    schema = {"type": "object", "properties": {"blob": {"type": "object"}}}
+    document = small_spec(schema)
+    document["paths"]["/things"]["post"]["requestBody"]["content"]["application/json"]["example"] = {
+        "blob": deep
+    }
+    path = write(tmp_path, "deep.json", json.dumps(document))
+    assert build(path, "deep_example_client").operations == 1
