@@ -229,9 +229,12 @@ def test_seventy_nested_object_schemas_generate(tmp_path: Path) -> None:
     schema: dict[str, Any] = {"type": "string"}
     for _ in range(70):
         schema = {"type": "object", "properties": {"inner": schema}}
-    path = write(tmp_path, "nested.json", json.dumps(small_spec(schema)))
+    document = small_spec({"$ref": "#/components/schemas/Nested"})
+    document["components"] = {"schemas": {"Nested": schema}}
+    path = write(tmp_path, "nested.json", json.dumps(document))
     result = build(path, "nested_client")
     assert result.operations == 1
+    assert result.files["nested_client/models.py"].count("inner: ") == 70
 
 
 def test_schemas_nested_past_the_limit_are_refused_at_their_place(tmp_path: Path) -> None:
