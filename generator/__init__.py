@@ -2,7 +2,7 @@
 
 Stages, one module each (see README.md):
 
-- ``load``: read the document (keeping line numbers), validate and lint it;
+- ``load``: read the document (``read``: keeping line numbers), validate and lint it;
 - ``ir``: build the intermediate model of the API that templates read;
 - ``models``: Pydantic models through datamodel-code-generator;
 - ``render``: the client package from Jinja templates;

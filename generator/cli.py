@@ -93,7 +93,12 @@ def build(
     else:
         if any(problem.pointer == "/openapi" for problem in problems):
             raise GenerationError(str(spec_path), [p for p in problems if p.pointer == "/openapi"])
-        triaged = triage(spec, problems, operations)
+        # What only weakens a schema (an unknown keyword, a field typed Any) stays a warning:
+        # the keyword is ignored, the field typed loosely, and nothing is left out for it.
+        triaged = triage(spec, [problem for problem in problems if not problem.warning], operations)
+        for problem in problems:
+            if problem.warning:
+                triaged.warn(problem)
         linted = triage(spec, lint(spec), operations, lint=True)
         triaged.warnings += [problem for problem in linted.warnings if problem not in triaged.warnings]
         # The loosened document is what the later stages read.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["GenerationError", "Problem"]
 
@@ -12,12 +12,16 @@ class Problem:
     """One thing wrong with the input, and where it stands.
 
     ``pointer`` is a JSON pointer into the document (``/paths/~1tasks~1{id}/get``);
-    ``line`` is its line in the source file when known.
+    ``line`` is its line in the source file when known. ``warning`` marks a problem that a
+    lenient run (``--skip-unsupported``) may report and go on past, by ignoring what it names
+    (an unknown keyword) or typing it loosely (a field without a type); the project's own
+    spec is refused for it like for any other.
     """
 
     pointer: str
     message: str
     line: int | None = None
+    warning: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         where = self.pointer or "/"
