@@ -227,7 +227,9 @@ def test_a_spec_edit_leaves_the_files_it_does_not_change_untouched(tmp_path: Pat
         return "".join(line for line in path.read_text().splitlines(True) if not line.startswith("# "))
 
     changed = {
-        path.name for path in (out / "seedance_client").iterdir() if body(path) != body(COMMITTED / path.name)
+        path.name
+        for path in (out / "seedance_client").iterdir()
+        if path.is_file() and body(path) != body(COMMITTED / path.name)
     }
     assert changed <= {"_version.py", "_spec.json", "models.py", "_client.py", "_operations.py", "testing.py"}
     assert {"_version.py", "_spec.json", "models.py"} <= changed
@@ -249,7 +251,11 @@ def test_a_spec_edit_leaves_the_files_it_does_not_change_untouched(tmp_path: Pat
 def test_a_copy_made_before_packages_carried_their_spec_is_checked_by_its_hash(tmp_path: Path) -> None:
     copy_folder = tmp_path / "seedance_client"
     write_atomically(
-        {path.name: path.read_text() for path in COMMITTED.iterdir() if path.name != "_spec.json"},
+        {
+            path.name: path.read_text()
+            for path in COMMITTED.iterdir()
+            if path.is_file() and path.name != "_spec.json"
+        },
         copy_folder,
     )
     assert cli.main(["check", "--vendored", str(copy_folder)]) == 0
