@@ -455,9 +455,9 @@ def _meta_problems(
 ) -> list[Problem]:
     """Schema Objects checked against the OpenAPI schema dialect, every error located."""
     meta_schema = validator_class.META_SCHEMA
-    checker = validator_for(meta_schema, default=validator_class)(
-        meta_schema, registry=OPENAPI_SPECIFICATIONS
-    )
+    dialect = validator_for(meta_schema, default=validator_class)
+    # The format checker too, as openapi-spec-validator has it: a `pattern` must be a regex.
+    checker = dialect(meta_schema, registry=OPENAPI_SPECIFICATIONS, format_checker=dialect.FORMAT_CHECKER)
     problems: list[Problem] = []
     for root_pointer, schema in roots:
         for error in checker.iter_errors(schema):

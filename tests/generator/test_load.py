@@ -333,7 +333,7 @@ def test_the_project_mode_refuses_an_unknown_keyword_and_lenient_mode_warns(tmp_
     assert "unknown keyword 'maximun' (did you mean 'maximum'?)" in str(caught.value)
     result = build(path, "lenient_client", skip_unsupported=True)
     assert result.operations == 1
-    assert any("unknown keyword 'maximun'" in note for note in result.notes)
+    assert any("unknown keyword 'maximun'" in str(warning) for warning in result.warnings)
 
 
 # --- 7. Fields and bodies that would be Any ---------------------------------------------------
