@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, cast
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from ._enums import match_enum
 
@@ -114,6 +114,9 @@ class SpecModel(BaseModel):
     ``repr()`` shows the fields that were given (or received), not the defaults: for a request
     model that is exactly what will be sent. ``model_fields_set`` tells the same apart in code.
     """
+
+    # Schemas are built on a model's first use, not at import (most callers touch a few models).
+    model_config = ConfigDict(defer_build=True)
 
     __spec_rules__: ClassVar[tuple[Rule, ...]] = ()
     __spec_enums__: ClassVar[Mapping[str, tuple[Any, ...]]] = {}
