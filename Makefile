@@ -55,7 +55,7 @@ test-spec: $(STAMP)
 
 bench: $(STAMP)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --compile-bytecode --group bench --python $(BIN)/python
-	$(BIN)/python -m pytest bench --benchmark-only -o testpaths=bench
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV)

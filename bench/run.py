@@ -1,0 +1,448 @@
+"""``make bench``: every measure of issue 12 side by side in one run, written to bench/results.md.
+
+Pairs are measured interleaved (A, B, A, B, ...) and reported as medians, because the machine is
+shared and noisy: absolute times drift between runs, ratios hold. Figures:
+
+- per call, sync and async, both operations, against raw httpx through the same MockTransport;
+- import of the package in fresh interpreters (bytecode compiled) against httpx + pydantic;
+- generation (time and peak memory) against openapi-python-client, on this spec and on synthetic
+  specs (bench/synthetic.py), with a plot of both against the number of operations;
+- the MockAPI case (1,000 scripted tasks created and awaited);
+- import of the package generated from the 400-operation spec, against the peer's.
+
+``BENCH_QUICK=1`` runs fewer rounds (to try the script, not to quote).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import compileall
+import datetime
+import importlib.metadata
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "generated"), str(REPO), str(REPO / "bench")]
+
+import httpx  # noqa: E402
+from synthetic import write_synthetic_spec  # noqa: E402
+
+SPEC = REPO / "spec" / "openapi.yaml"
+RESULTS = REPO / "bench" / "results.md"
+PLOT = REPO / "bench" / "generation.png"
+BIN = Path(sys.executable).parent
+ENVIRONMENT = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+SIZES = (50, 200, 400)
+BASE = "https://api.sinancode.com/v1"
+PRO_BODY = {"prompt": "a fox in the snow", "duration": 5, "ratio": "16:9", "camera_fixed": True}
+CREATED = b'{"task_id": "01234567-89ab-cdef-0123-456789abcdef"}'
+TASK = b'{"id": "t", "status": "completed", "result": ["https://x/y.mp4"]}'
+
+Row = tuple[str, str, str, str, str]
+rows: list[Row] = []
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _answer(request: httpx.Request) -> httpx.Response:
+    content = CREATED if request.method == "POST" else TASK
+    return httpx.Response(200, content=content, headers={"content-type": "application/json"})
+
+
+def _ratio(ours: float, reference: float) -> str:
+    return f"{ours / reference:.2f}"
+
+
+def _time(value: float) -> str:
+    return (
+        f"{value * 1e6:.1f} us"
+        if value < 1e-3
+        else f"{value * 1e3:.0f} ms"
+        if value < 1
+        else f"{value:.2f} s"
+    )
+
+
+# -- per call -------------------------------------------------------------------------------------
+
+
+def _interleaved(cases: dict[str, Callable[[int], float]], rounds: int, calls: int) -> dict[str, float]:
+    """Median seconds per call of each case; each round runs every case for ``calls`` calls."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for run in cases.values():
+        run(calls // 10)  # warm up: first-use costs (deferred schemas, connection pools) are not per call
+    for _ in range(rounds):
+        for name, run in cases.items():
+            samples[name].append(run(calls) / calls)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def _sync_loop(call: Callable[[], Any]) -> Callable[[int], float]:
+    def run(count: int) -> float:
+        start = time.perf_counter()
+        for _ in range(count):
+            call()
+        return time.perf_counter() - start
+
+    return run
+
+
+def _async_loop(call: Callable[[], Any]) -> Callable[[int], float]:
+    loop = asyncio.new_event_loop()
+
+    async def many(count: int) -> float:
+        start = time.perf_counter()
+        for _ in range(count):
+            await call()
+        return time.perf_counter() - start
+
+    return lambda count: loop.run_until_complete(many(count))
+
+
+def bench_per_call() -> None:
+    from seedance_client import AsyncClient, Client
+
+    rounds, calls = (4, 500) if QUICK else (20, 600)
+    headers = {"Authorization": "Bearer k"}
+    raw = httpx.Client(transport=httpx.MockTransport(_answer), base_url=BASE, headers=headers)
+    ours = Client(api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(_answer)))
+    araw = httpx.AsyncClient(transport=httpx.MockTransport(_answer), base_url=BASE, headers=headers)
+    aours = AsyncClient(api_key="k", http_client=httpx.AsyncClient(transport=httpx.MockTransport(_answer)))
+    post = "/generate/vol/seedance-pro-1.5"
+    sync = _interleaved(
+        {
+            "raw post": _sync_loop(lambda: raw.post(post, json=PRO_BODY).json()),
+            "ours post": _sync_loop(lambda: ours.generate_seedance_pro_1_5(**PRO_BODY)),
+            "raw get": _sync_loop(lambda: raw.get("/tasks/t").json()),
+            "ours get": _sync_loop(lambda: ours.get_task("t")),
+        },
+        rounds,
+        calls,
+    )
+
+    async def araw_post() -> Any:
+        return (await araw.post(post, json=PRO_BODY)).json()
+
+    async def araw_get() -> Any:
+        return (await araw.get("/tasks/t")).json()
+
+    asynchronous = _interleaved(
+        {
+            "raw post": _async_loop(araw_post),
+            "ours post": _async_loop(lambda: aours.generate_seedance_pro_1_5(**PRO_BODY)),
+            "raw get": _async_loop(araw_get),
+            "ours get": _async_loop(lambda: aours.get_task("t")),
+        },
+        rounds,
+        calls,
+    )
+    total = rounds * calls
+    for flavour, found, reference in (
+        ("sync", sync, "httpx.Client"),
+        ("async", asynchronous, "httpx.AsyncClient"),
+    ):
+        for operation, ref_call, key in (
+            ("generate_seedance_pro_1_5(**4 fields)", "post(json=...)", "post"),
+            ('get_task("t")', "get", "get"),
+        ):
+            rows.append(
+                (
+                    f"per call, {flavour}, {total:,} calls: `{operation}`",
+                    _time(found[f"ours {key}"]),
+                    f"raw `{reference}.{ref_call}`+`.json()` {_time(found[f'raw {key}'])}",
+                    _ratio(found[f"ours {key}"], found[f"raw {key}"]),
+                    "<= 1.05",
+                )
+            )
+
+
+# -- fresh interpreters ----------------------------------------------------------------------------
+
+
+def _run(
+    command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (bytes) of one command, which must succeed."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=env or ENVIRONMENT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    error = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed:\n{error.decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def _medians(
+    commands: dict[str, Callable[[], tuple[float, int]]], rounds: int
+) -> dict[str, tuple[float, float]]:
+    """Median (seconds, peak bytes) of each command, run interleaved ``rounds`` times."""
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            samples[name].append(command())
+    return {
+        name: (statistics.median(t for t, _ in values), statistics.median(m for _, m in values))
+        for name, values in samples.items()
+    }
+
+
+def _importer(code: str, path: Path) -> Callable[[], tuple[float, int]]:
+    env = {**ENVIRONMENT, "PYTHONPATH": str(path)}
+    return lambda: _run([sys.executable, "-c", code], cwd=path, env=env)
+
+
+def _compiled_copy(source: Path, scratch: Path) -> Path:
+    """A copy of a package folder with its bytecode compiled, as an installed package has."""
+    target = scratch / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(target, quiet=1)
+    return target
+
+
+def bench_import(scratch: Path) -> None:
+    root = scratch / "import"
+    root.mkdir()
+    _compiled_copy(REPO / "generated" / "seedance_client", root)
+    rounds = 5 if QUICK else 15
+    found = _medians(
+        {
+            "ours": _importer("import seedance_client", root),
+            "reference": _importer("import httpx; from pydantic import BaseModel", root),
+            "nothing": _importer("pass", root),
+        },
+        rounds,
+    )
+    rows.append(
+        (
+            f"`import seedance_client`, fresh interpreter, bytecode compiled ({rounds} each)",
+            _time(found["ours"][0]),
+            f"`import httpx; from pydantic import BaseModel` {_time(found['reference'][0])} "
+            f"(`python -c pass` {_time(found['nothing'][0])})",
+            _ratio(found["ours"][0], found["reference"][0]),
+            "<= 1.10",
+        )
+    )
+
+
+# -- generation --------------------------------------------------------------------------------------
+
+
+def _ours(spec: Path, out: Path, package: str) -> Callable[[], tuple[float, int]]:
+    command = [sys.executable, "-m", "generator", "generate", "--spec", str(spec), "--out", str(out)]
+    return lambda: _run([*command, "--package", package], cwd=REPO)
+
+
+def _peer(spec: Path, out: Path) -> Callable[[], tuple[float, int]]:
+    command = [str(BIN / "openapi-python-client"), "generate", "--path", str(spec), "--meta", "none"]
+    return lambda: _run([*command, "--output-path", str(out), "--overwrite"], cwd=out.parent)
+
+
+def bench_generation(scratch: Path) -> dict[int, dict[str, tuple[float, float]]]:
+    specs = {0: SPEC} | {size: write_synthetic_spec(size, scratch) for size in SIZES}
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    for size, spec in specs.items():
+        rounds = (3 if QUICK else 7) if size == 0 else (1 if QUICK else 3)
+        folder = scratch / f"generate_{size}"
+        folder.mkdir()
+        _say(f"bench: generation, {size or 'this'} spec, {rounds} rounds")
+        results[size] = _medians(
+            {"ours": _ours(spec, folder / "ours", f"syn{size}"), "peer": _peer(spec, folder / "peer_client")},
+            rounds,
+        )
+        ours, peer = results[size]["ours"], results[size]["peer"]
+        what = "this spec" if size == 0 else f"synthetic spec of {size} operations"
+        rows.append(
+            (
+                f"`python -m generator generate`, {what} ({rounds} each): time",
+                _time(ours[0]),
+                f"openapi-python-client {_time(peer[0])}",
+                _ratio(ours[0], peer[0]),
+                "<= 0.5",
+            )
+        )
+        rows.append(
+            (
+                f"generate, {what}: peak memory",
+                f"{ours[1] / 2**20:.0f} MiB",
+                f"{peer[1] / 2**20:.0f} MiB",
+                _ratio(ours[1], peer[1]),
+                "<= 1",
+            )
+        )
+    return results
+
+
+def bench_large_import(scratch: Path) -> None:
+    """Import of what a caller of one operation needs, from packages generated from 400 operations."""
+    folder = scratch / "generate_400"
+    ours = _compiled_copy(folder / "ours" / "syn400", scratch / "large_import")
+    _compiled_copy(folder / "peer_client", ours.parent)  # with --meta none, the folder is the package
+    rounds = 5 if QUICK else 11
+    found = _medians(
+        {
+            "ours": _importer("import syn400", ours.parent),
+            "peer": _importer(
+                "import peer_client.models; from peer_client.api.group0 import create_item_0",
+                ours.parent,
+            ),
+        },
+        rounds,
+    )
+    rows.append(
+        (
+            f"import of the package generated from 400 operations ({rounds} each)",
+            _time(found["ours"][0]),
+            f"the peer's models + one endpoint {_time(found['peer'][0])}",
+            _ratio(found["ours"][0], found["peer"][0]),
+            "independent of spec size",
+        )
+    )
+
+
+# -- MockAPI -------------------------------------------------------------------------------------------
+
+
+def bench_mock(tasks: int = 1000) -> None:
+    """The mock's own cost: the pauses between polls are skipped (they cost time, not work)."""
+    from seedance_client import _base_client
+    from seedance_client.testing import MockAPI
+
+    _base_client._sleep = lambda _: None
+
+    def scenario() -> float:
+        start = time.perf_counter()
+        mock = MockAPI()
+        client = mock.client()
+        ids = [f"task-{index}" for index in range(tasks)]
+        mock.script("generate_seedance_pro_1_5", [{"task_id": task_id} for task_id in ids])
+        for task_id in ids:
+            mock.script_statuses(task_id, ["pending", "processing", "completed"])
+        for _ in ids:
+            created = client.generate_seedance_pro_1_5(prompt="a fox")
+            task = client.wait_for_task(created.task_id, poll_interval=0.001)
+            assert task.status == "completed" and task.id == created.task_id
+        return time.perf_counter() - start
+
+    rounds = 1 if QUICK else 3
+    found = statistics.median(scenario() for _ in range(rounds))
+    rows.append(
+        (
+            f"MockAPI, {tasks:,} scripted tasks created and awaited (3 polls each, pauses skipped; {rounds} runs)",
+            _time(found),
+            "",
+            "",
+            "linear in the number of calls",
+        )
+    )
+
+
+# -- report ---------------------------------------------------------------------------------------------
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+
+def _versions() -> str:
+    names = (
+        "httpx",
+        "pydantic",
+        "datamodel-code-generator",
+        "openapi-python-client",
+        "ruff",
+        "openapi-spec-validator",
+    )
+    found = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in names)
+    return f"Python {platform.python_version()}, {found}"
+
+
+def _plot(results: dict[int, dict[str, tuple[float, float]]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = list(SIZES)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for name, label in (("ours", "seedance-codegen"), ("peer", "openapi-python-client")):
+        left.plot(sizes, [results[size][name][0] for size in sizes], marker="o", label=label)
+        right.plot(sizes, [results[size][name][1] / 2**20 for size in sizes], marker="o", label=label)
+    left.set(title="generation time", xlabel="operations", ylabel="seconds (median)")
+    right.set(title="peak memory", xlabel="operations", ylabel="MiB (median)")
+    for axes in (left, right):
+        axes.set_ylim(bottom=0)
+        axes.grid(alpha=0.3)
+        axes.legend()
+    figure.tight_layout()
+    figure.savefig(PLOT, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+
+
+def _table() -> str:
+    lines = ["| measure | this project | reference | ratio | target |", "| --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = datetime.datetime.now(datetime.UTC)
+    with tempfile.TemporaryDirectory(prefix="seedance-bench-") as folder:
+        scratch = Path(folder)
+        _say("bench: per call")
+        bench_per_call()
+        _say("bench: import")
+        bench_import(scratch)
+        results = bench_generation(scratch)
+        _say("bench: import at 400 operations")
+        bench_large_import(scratch)
+        _say("bench: MockAPI")
+        bench_mock()
+    _plot(results)
+    table = _table()
+    print(table)
+    minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
+    RESULTS.write_text(
+        "# Benchmark results (`make bench`)\n\n"
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC ({minutes:.1f} min{', BENCH_QUICK' if QUICK else ''})\n"
+        f"- CPU: {_cpu()}; load average at the start {os.getloadavg()[0]:.1f}\n"
+        f"- Versions: {_versions()}\n\n"
+        "Medians; pairs measured interleaved in one run (absolute times drift between runs on a\n"
+        "shared machine, ratios hold). Peak memory is the maximum resident set of the command and\n"
+        "the processes it waited for (ruff included, for both generators).\n\n"
+        f"{table}\n\n"
+        f"![generation time and peak memory against operations]({PLOT.name})\n",
+        encoding="utf-8",
+    )
+    _say(f"bench: wrote {RESULTS.relative_to(REPO)} and {PLOT.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
