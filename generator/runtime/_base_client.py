@@ -190,6 +190,12 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._user_agent = _user_agent(config)
         self._owns_http_client = http_client is None
         self._http_client: HttpClientT = http_client if http_client is not None else self._new_http_client()
+        # Work that depends only on the client, done once rather than per call: the headers every
+        # request starts from, the timeout as httpx carries it, and each path's parsed URL.
+        self._base_headers = httpx.Headers({"Accept": "application/json", "User-Agent": self._user_agent})
+        self._base_headers.update(self._default_headers)
+        self._extensions = {"timeout": self._timeout.as_dict()}
+        self._urls: dict[str, httpx.URL] = {}
         library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
@@ -280,9 +286,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> httpx.Request:
-        headers = httpx.Headers({"Accept": "application/json", "User-Agent": self._user_agent})
-        headers.update(self._default_headers)
-        headers.update(spec.headers)
+        headers = self._base_headers.copy()
+        if spec.headers:
+            headers.update(spec.headers)
         params = dict(spec.params)
         if extra_body:
             # The escape hatch for fields the spec does not know yet: merged after validation,
@@ -297,15 +303,27 @@ class _BaseAPIClient(Generic[HttpClientT]):
         if extra_headers:
             headers.update(extra_headers)
         self._authenticate(spec.security, headers, params)
+        extensions = (
+            self._extensions if isinstance(timeout, NotGiven) else {"timeout": _timeout(timeout).as_dict()}
+        )
         return self._http_client.build_request(
             spec.method,
-            self._url_prefix + spec.path,
+            self._url(spec.path),
             params=params or None,
             headers=headers,
             content=content,
             files=files,
-            timeout=self._timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
+            extensions=extensions,
         )
+
+    def _url(self, path: str) -> httpx.URL:
+        """The absolute URL of ``path``, parsed once per path: httpx parses a string on every call."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= 256:  # bounded: every task id makes a path of its own
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(self._url_prefix + path)
+        return url
 
     def _authenticate(
         self, security: tuple[AuthScheme, ...], headers: httpx.Headers, params: dict[str, Any]

@@ -204,3 +204,18 @@ async def test_base_url_must_be_absolute_http(h, base_url):
 async def test_negative_max_retries_is_refused(h):
     with pytest.raises(ValueError, match="max_retries"):
         h.client(max_retries=-1)
+
+
+async def test_every_path_goes_to_its_own_url_past_the_clients_url_cache(h):
+    # Parsed URLs are kept per path, in a bounded cache: 300 task ids (more than it holds) and a
+    # repeat of the first still each reach their own path, with the client's headers.
+    route = h.router.get(url__regex=r"/tasks/[^/]+$").respond(200, json=h.task_json())
+    client = h.client(default_headers={"X-Team": "a"})
+
+    ids = [f"t{number}" for number in range(300)] + ["t0"]
+    for task_id in ids:
+        await h.call(client.get_task, task_id)
+
+    assert [call.request.url.path.rsplit("/", 1)[1] for call in route.calls] == ids
+    assert all(call.request.headers["X-Team"] == "a" for call in route.calls)
+    assert str(route.calls.last.request.url) == h.url("/tasks/t0")
