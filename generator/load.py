@@ -377,11 +377,73 @@ def _refuse_to_fetch(uri: str) -> Any:
 _NO_FETCHING: Any = {scheme: _refuse_to_fetch for scheme in ("<all_urls>", "http", "https", "file")}
 
 
+# Meta-checking every Schema Object with jsonschema is most of the time of validation (a large
+# spec: seconds). jsonschema_rs answers "valid or not" in a fraction of it; jsonschema still
+# checks every schema that jsonschema_rs does not certainly pass, so the messages and the
+# verdicts stay jsonschema's own.
+_QUICK_DEPTH = 64  # deeper schemas go to jsonschema, on its deep stack
+_quick_validators: dict[int, tuple[Any, Any]] = {}
+
+
+def _quick_meta_valid(meta_schema: Any, schema: Any, format_checker: Any) -> bool:
+    """True only when ``schema`` certainly passes the meta-check against ``meta_schema`` with
+    ``format_checker``: jsonschema_rs finds it valid (formats aside) and each of its regular
+    expressions passes the checker's ``regex`` format, the only format the dialects' schemas use
+    that jsonschema checks. False means: ask jsonschema."""
+    if not isinstance(schema, dict):
+        return False  # boolean schemas: not allowed in 3.0, rare in 3.1
+    patterns: list[Any] = []
+    stack: list[tuple[Any, int]] = [(schema, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _QUICK_DEPTH:
+            return False
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                patterns.append(node["pattern"])
+            if isinstance(node.get("patternProperties"), dict):
+                patterns += list(node["patternProperties"])
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    try:
+        entry = _quick_validators.get(id(meta_schema))
+        if entry is None:
+            import jsonschema_rs  # noqa: PLC0415 - only validation needs it
+
+            registry = jsonschema_rs.Registry(
+                [(uri, OPENAPI_SPECIFICATIONS[uri].contents) for uri in OPENAPI_SPECIFICATIONS]
+            )
+            validator = jsonschema_rs.validator_for(meta_schema, registry=registry, validate_formats=False)
+            entry = _quick_validators[id(meta_schema)] = (meta_schema, validator)
+        if not entry[1].is_valid(schema):
+            return False
+    except Exception:  # a value jsonschema_rs cannot take: jsonschema decides
+        return False
+    return all(format_checker.conforms(pattern, "regex") for pattern in patterns)
+
+
 def _located(base: type[keywords.SchemaValidator]) -> type[keywords.SchemaValidator]:
     """A schema checker whose errors are marked as about a Schema Object's own keywords."""
 
     class Located(base):  # type: ignore[valid-type,misc]
+        def _quick_target(self, schema: Any, schema_value: Any) -> tuple[Any, Any] | None:
+            """The meta-schema and format checker that the library would use on this schema."""
+            if hasattr(self, "_get_validator_class_for_dialect"):  # 3.1: per dialect
+                try:
+                    dialect = self._get_schema_dialect_id(schema, schema_value)
+                    validator_class = self._get_validator_class_for_dialect(dialect)
+                except Exception:  # the library says why, below
+                    return None
+                if validator_class is None:
+                    return None
+                return validator_class.META_SCHEMA, self.schema_validator_format_checker
+            return self.schema_validator_cls.META_SCHEMA, self.schema_validator_cls.FORMAT_CHECKER
+
         def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
+            target = self._quick_target(schema, schema_value)
+            if target is not None and _quick_meta_valid(target[0], schema_value, target[1]):
+                return None
             error = super()._validate_schema_meta(schema, schema_value)
             if error is not None:
                 error.seedance_schema = schema_value
@@ -460,6 +522,8 @@ def _meta_problems(
     checker = dialect(meta_schema, registry=OPENAPI_SPECIFICATIONS, format_checker=dialect.FORMAT_CHECKER)
     problems: list[Problem] = []
     for root_pointer, schema in roots:
+        if _quick_meta_valid(meta_schema, schema, dialect.FORMAT_CHECKER):
+            continue
         for error in checker.iter_errors(schema):
             where = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
             problem = spec.problem(f"{root_pointer}{where}", _said(error))

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema.validators import validator_for
+from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFICATIONS
 
 from generator.cli import build
-from generator.load import load_spec, validate
+from generator.load import Spec, _quick_meta_valid, load_spec, validate
 from generator.problems import GenerationError, Problem
 
 SPECS = Path(__file__).parent / "specs"
@@ -385,3 +388,53 @@ def test_an_example_nested_900_levels_generates(tmp_path: Path) -> None:
     }
     path = write(tmp_path, "deep.json", json.dumps(document))
     assert build(path, "deep_example_client").operations == 1
+
+
+# --- Validation cost: jsonschema_rs passes Schema Objects, jsonschema still judges the rest -----
+
+_META_CASES: list[Any] = [
+    {"type": "string", "minLength": 1},
+    {"type": "strin"},
+    {"exclusiveMinimum": True, "minimum": 1},
+    {"exclusiveMaximum": 3},
+    {"type": ["string", "null"]},
+    {"required": ["a", "a"]},
+    {"items": [{"type": "string"}]},
+    {"pattern": "("},
+    {"patternProperties": {"(": {}}},
+    {"properties": {"a": {"properties": {"b": {"pattern": "[a-"}}}}},
+    {"minLength": -1},
+    {"multipleOf": 0},
+    {"properties": {"a": True}},
+    {"discriminator": {"propertyName": 3}},
+    {"readOnly": "yes"},
+    {"additionalProperties": 3},
+    {"default": {"pattern": "("}},
+    {"$schema": 3},
+    {"maximum": True},
+    True,
+]
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_the_quick_meta_check_never_passes_what_jsonschema_refuses(version: str) -> None:
+    base = OAS30Validator if version == "3.0" else OAS31Validator
+    dialect = validator_for(base.META_SCHEMA, default=base)
+    checker = dialect(
+        base.META_SCHEMA, registry=OPENAPI_SPECIFICATIONS, format_checker=dialect.FORMAT_CHECKER
+    )
+    quick = [_quick_meta_valid(base.META_SCHEMA, case, dialect.FORMAT_CHECKER) for case in _META_CASES]
+    refused = [bool(list(checker.iter_errors(case))) for case in _META_CASES]
+    assert not [case for case, passed, no in zip(_META_CASES, quick, refused, strict=True) if passed and no]
+    assert quick[0], "the quick check is not in use: every schema goes to jsonschema"
+
+
+def test_an_invalid_pattern_is_still_refused_at_its_place() -> None:
+    spec_document = small_spec(
+        {"type": "object", "properties": {"code": {"type": "string", "pattern": "[a-"}}}
+    )
+    spec = Spec(Path("inline.json"), spec_document, "0" * 64, {})
+    problems = validate(spec)
+    body = "/paths/~1things/post/requestBody/content/application~1json/schema"
+    assert [problem.pointer for problem in problems] == [f"{body}/properties/code/pattern"]
+    assert "regex" in problems[0].message
