@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -183,6 +186,22 @@ def _report_skipped(result: Result) -> None:
         print(f"skipped operation: {problem}", file=sys.stderr)
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, told that what is already loaded (the imported modules) stays
+    and run less often: a build allocates many objects that live to its end (the document, the
+    models), and the default thresholds had the collector scan them again and again (about a
+    sixth of a large spec's time). Peak memory measured the same on the corpus specs."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command in _REVIEW_COMMANDS or getattr(arguments, "vendored", None) is not None:
@@ -191,13 +210,14 @@ def main(argv: list[str] | None = None) -> int:
         status: int = arguments.run(arguments)
         return status
     try:
-        result = build(
-            arguments.spec,
-            arguments.package,
-            arguments.out,
-            lenient=arguments.lenient,
-            skip_unsupported=arguments.skip_unsupported,
-        )
+        with _fewer_collections():
+            result = build(
+                arguments.spec,
+                arguments.package,
+                arguments.out,
+                lenient=arguments.lenient,
+                skip_unsupported=arguments.skip_unsupported,
+            )
     except GenerationError as error:
         print(f"error: {error}", file=sys.stderr)
         print("nothing was written.", file=sys.stderr)

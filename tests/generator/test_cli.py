@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -210,6 +211,14 @@ def test_an_internal_error_is_reported_without_traceback(
     assert code == 3
     assert "internal error" in err and "KeyError" in err and "Traceback" not in err
     assert snapshot(generated) == before
+
+
+def test_a_run_leaves_the_cycle_collector_as_it_was(tmp_path: Path) -> None:
+    """main() runs the collector less often during a build, and restores it even on an error."""
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    code = cli.main(["generate", "--spec", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 def test_console_script_is_declared() -> None:
