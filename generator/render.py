@@ -6,6 +6,7 @@ from ``generator/templates/``. The result is a mapping of relative path -> text,
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from importlib import resources
@@ -111,12 +112,36 @@ def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
         "distribution": package.replace("_", "-"),
     }
     files = {f"{package}/{name}": text for name, text in runtime.items()}
-    files[f"{package}/models.py"] = models.code
+    for name, text in models.modules.items():
+        files[f"{package}/models/{name}"] = text
     for name in _TEMPLATES:
-        files[f"{package}/{name}"] = environment.get_template(f"{name}.jinja").render(context)
+        text = environment.get_template(f"{name}.jinja").render(context)
+        if name in ("_client.py", "_operations.py"):
+            text = _models_on_use(text, set(context["model_imports"]))
+        files[f"{package}/{name}"] = text
     files[f"{package}/py.typed"] = ""
     files["pyproject.toml"] = environment.get_template("pyproject.toml.jinja").render(context)
     return files
+
+
+def _models_on_use(source: str, names: set[str]) -> str:
+    """A client module that reads each model from the lazy ``models`` package when it is used.
+
+    Every use of a model ``X``, annotations included, becomes ``_models.X``: the first read
+    imports ``X``'s module, later reads are a plain attribute lookup, and annotations (strings
+    under ``from __future__ import annotations``) still resolve with ``typing.get_type_hints``.
+    """
+    tree = ast.parse(source)
+    found = sorted(
+        (node.lineno, node.col_offset, node.end_col_offset or 0)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id in names
+    )
+    lines = source.split("\n")
+    for line, start, end in reversed(found):
+        text = lines[line - 1]
+        lines[line - 1] = f"{text[:start]}_models.{text[start:end]}{text[end:]}"
+    return "\n".join(lines)
 
 
 def _model_imports(api: Api, models: ModelsModule) -> list[str]:
