@@ -96,7 +96,7 @@ class ModelsModule:
     problems: tuple[Problem, ...] = ()
     """Lenient mode: rules that were not compiled (the models are looser than the spec there)."""
     operation_of: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    """The operation of each name that one operation alone uses (its parameters' types)."""
+    """The operation of each name that one operation alone uses (its parameters' or answers' types)."""
 
     @property
     def modules(self) -> dict[str, str]:
@@ -522,6 +522,8 @@ def _operation_of(api: Api, names: set[str]) -> dict[str, str]:
             for argument in operation.arguments
             for text in (argument.annotation, argument.validator or "")
         ]
+        texts += [operation.body.model] if operation.body else []
+        texts += [response.model or "" for response in operation.responses]
         for word in {word for text in texts for word in re.findall(r"\w+", text)} & names:
             users.setdefault(word, set()).add(operation.name)
     return {name: next(iter(found)) for name, found in sorted(users.items()) if len(found) == 1}
@@ -659,8 +661,8 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
     model (its rules, its enums) go with it. ``__init__.py`` imports nothing at run time: its
     ``__getattr__`` imports the module of the name asked for, and an ``if TYPE_CHECKING:`` block
     gives type checkers every name, so ``from pkg.models import X`` stays typed. Groups that no
-    model uses and that one operation alone uses (``operation_of``: its parameters' types) share
-    one module.
+    model uses and that one operation alone uses (``operation_of``: its parameters', body's or
+    answers' types) share one module, ``_<operation>_types``.
     """
     tree = ast.parse(code)
     header: list[str] = []
@@ -702,7 +704,7 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
     for group in groups:
         operations = {(operation_of or {}).get(name) for name in group}
         shared = len(group) > 1 and len(operations) == 1 and None not in operations and not used & set(group)
-        module = _module_name(f"{operations.pop()}_parameters" if shared else group[0], taken)
+        module = _module_name(f"{operations.pop()}_types" if shared else group[0], taken)
         for name in group:
             module_of[name] = module
     files: dict[str, str] = {}

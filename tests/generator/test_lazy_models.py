@@ -80,7 +80,7 @@ def test_import_and_one_call_load_only_the_models_of_that_call(synthetic_package
     before, answer, after, others = _run(synthetic_package, _CALL_ONE)
     assert before == []
     assert answer == ["Item7", "seven"]
-    assert after == ["_get_item_7_parameters", "_item7"]
+    assert after == ["_get_item_7_types", "_item7"]
     # The async machinery and the testing helpers are not imported by a sync call either.
     assert others == []
 
