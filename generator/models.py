@@ -423,7 +423,8 @@ def _absent_as_none(code: str, api: Api) -> str:
 
 
 def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsModule:
-    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas.
+    """The models, as one module's source (without header or formatting), for the components and
+    hoisted schemas; ``ModelsModule.modules`` splits it into the package's ``models/``.
 
     With ``lenient``, a rule that cannot be compiled is left out with a warning (``problems``).
     """
