@@ -666,34 +666,43 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
     answers' types) share one module, ``_<operation>_types``.
     """
     tree = ast.parse(code)
+    lines = code.split("\n")
+
+    def source(node: ast.stmt) -> str:
+        # Top-level statements span whole lines (ast.get_source_segment re-splits the code per call).
+        first = min([node.lineno] + [item.lineno for item in getattr(node, "decorator_list", [])])
+        return "\n".join(lines[first - 1 : node.end_lineno])
+
     header: list[str] = []
     statements: list[tuple[ast.stmt, set[str]]] = []
     order: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
-            line = ast.get_source_segment(code, node) or ""
+            line = source(node)
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 line = "from ." + line[len("from ") :]
             header.append(line)
             continue
-        defined = (
-            _defined_names(ast.unparse(node))
-            if isinstance(node, ast.ClassDef | ast.Assign | ast.AnnAssign)
-            else set()
-        )
+        defined: set[str] = set()
+        if isinstance(node, ast.ClassDef):
+            defined = {node.name}
+        elif isinstance(node, ast.Assign):
+            defined = {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined = {node.target.id}
         statements.append((node, defined))
-        order += [name for name in sorted(defined) if name not in order]
+        order += sorted(defined - set(order))
     defined_all = set(order)
+    place = {name: number for number, name in enumerate(order)}
     uses: dict[str, set[str]] = {name: set() for name in order}
     owners: list[str] = []
     for node, defined in statements:
         refs = _names_used(node) & defined_all
         if defined:
-            owner = min(defined, key=order.index)
+            owner = min(defined, key=place.__getitem__)
         else:
             # A statement about models (rules, enums): with the first model it names.
-            named = [name for name in order if name in refs]
-            owner = named[0] if named else order[0]
+            owner = min(refs, key=place.__getitem__) if refs else order[0]
         owners.append(owner)
         for name in defined or {owner}:
             uses[name] |= refs - {name}
@@ -708,14 +717,13 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
         module = _module_name(f"{operations.pop()}_types" if shared else group[0], taken)
         for name in group:
             module_of[name] = module
+    bodies: dict[str, list[str]] = {}
+    for (node, _), owner in zip(statements, owners, strict=True):
+        bodies.setdefault(module_of[owner], []).append(source(node))
     files: dict[str, str] = {}
     for group in groups:
         module = module_of[group[0]]
-        body = [
-            ast.get_source_segment(code, node, padded=True) or ast.unparse(node)
-            for (node, _), owner in zip(statements, owners, strict=True)
-            if module_of[owner] == module
-        ]
+        body = bodies.get(module, [])
         needed: dict[str, set[str]] = {}
         for name in group:
             for dependency in uses[name]:
