@@ -7,6 +7,7 @@ for it; the version is pinned in pyproject.toml because its output changes betwe
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 import warnings
@@ -24,7 +25,7 @@ from .load import Spec, escape_pointer
 from .naming import class_name
 from .problems import GenerationError, Problem
 
-__all__ = ["ModelsModule", "generate_models"]
+__all__ = ["ModelsModule", "generate_models", "split_models"]
 
 # datamodel-code-generator needs an absolute module for base classes; the generated package
 # must import relatively so that it can be vendored under any parent package. The placeholder
@@ -94,6 +95,13 @@ class ModelsModule:
     warnings: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
     """Lenient mode: rules that were not compiled (the models are looser than the spec there)."""
+    operation_of: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """The operation of each name that one operation alone uses (its parameters' or answers' types)."""
+
+    @property
+    def modules(self) -> dict[str, str]:
+        """The ``models`` package: file name -> source (see ``split_models``)."""
+        return split_models(self.code, self.operation_of)
 
 
 def _json(value: Any) -> str:
@@ -415,7 +423,8 @@ def _absent_as_none(code: str, api: Api) -> str:
 
 
 def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsModule:
-    """The source of ``models.py`` (without header or formatting) for the components and hoisted schemas.
+    """The models, as one module's source (without header or formatting), for the components and
+    hoisted schemas; ``ModelsModule.modules`` splits it into the package's ``models/``.
 
     With ``lenient``, a rule that cannot be compiled is left out with a warning (``problems``).
     """
@@ -503,4 +512,268 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
         comment = "# Enums with number or boolean members: matched by JSON value and type, not by Literal."
         code += "\n".join(["", "", comment, *enum_lines]) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
-    return ModelsModule(code, frozenset(names), notes, tuple(problems))
+    return ModelsModule(code, frozenset(names), notes, tuple(problems), _operation_of(api, names))
+
+
+def _operation_of(api: Api, names: set[str]) -> dict[str, str]:
+    users: dict[str, set[str]] = {}
+    for operation in api.operations:
+        texts = [
+            text
+            for argument in operation.arguments
+            for text in (argument.annotation, argument.validator or "")
+        ]
+        texts += [operation.body.model] if operation.body else []
+        texts += [response.model or "" for response in operation.responses]
+        for word in {word for text in texts for word in re.findall(r"\w+", text)} & names:
+            users.setdefault(word, set()).add(operation.name)
+    return {name: next(iter(found)) for name, found in sorted(users.items()) if len(found) == 1}
+
+
+def _module_name(name: str, taken: set[str]) -> str:
+    """``_task_result`` for ``TaskResult``: a private module per group, unique in the package."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    base = "_" + (re.sub(r"\W+", "_", snake).strip("_") or "model")
+    module, number = base, 2
+    while module in taken:
+        module, number = f"{base}_{number}", number + 1
+    taken.add(module)
+    return module
+
+
+def _groups(order: list[str], uses: Mapping[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of names (Tarjan, iterative), each in source order, ordered
+    by their first name's place in the source."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in order:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(uses[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            name, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(uses[child]))))
+                elif child in on_stack:
+                    low[name] = min(low[name], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[name])
+            if low[name] == index[name]:
+                group: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == name:
+                        break
+                found.append(group)
+    place = {name: number for number, name in enumerate(order)}
+    groups = [sorted(group, key=place.__getitem__) for group in found]
+    return sorted(groups, key=lambda group: place[group[0]])
+
+
+def _merge_single_use(groups: list[list[str]], uses: Mapping[str, set[str]]) -> list[list[str]]:
+    """Groups with the groups that only they use (a model's inline types and enums), so that a
+    module holds a model with its own parts and the package has no one-line modules of them."""
+    group_of = {name: number for number, group in enumerate(groups) for name in group}
+    into = list(range(len(groups)))
+
+    def root(number: int) -> int:
+        while into[number] != number:
+            number = into[number]
+        return number
+
+    changed = True
+    while changed:
+        changed = False
+        users: dict[int, set[int]] = {root(number): set() for number in range(len(groups))}
+        for name, used in uses.items():
+            for other in used:
+                user, target = root(group_of[name]), root(group_of[other])
+                if user != target:
+                    users[target].add(user)
+        for number, found in users.items():
+            if len(found) == 1 and into[number] == number:
+                into[number] = next(iter(found))
+                changed = True
+    merged: dict[int, list[str]] = {}
+    for number, group in enumerate(groups):
+        merged.setdefault(root(number), []).extend(group)
+    place = {name: index for index, name in enumerate(name for group in groups for name in group)}
+    # Each module is named after its first member in the source, the group that took the others.
+    return [
+        sorted(merged[number], key=lambda name: (group_of[name] != number, place[name]))
+        for number in sorted(merged)
+    ]
+
+
+def _merge_by_operation(
+    groups: list[list[str]], uses: Mapping[str, set[str]], operation_of: Mapping[str, str]
+) -> list[list[str]]:
+    used = {other for name, found in uses.items() for other in found if other != name}
+    merged: list[list[str]] = []
+    by_operation: dict[str, list[str]] = {}
+    for group in groups:
+        operations = {operation_of.get(name) for name in group}
+        operation = next(iter(operations)) if len(operations) == 1 else None
+        if operation is None or used & set(group):
+            merged.append(group)
+        elif operation in by_operation:
+            by_operation[operation].extend(group)
+        else:
+            by_operation[operation] = list(group)
+            merged.append(by_operation[operation])
+    return merged
+
+
+def _names_used(node: ast.AST) -> set[str]:
+    """The names a statement reads, also inside string annotations (forward references)."""
+    names: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name):
+            names.add(inner.id)
+        elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():
+            try:
+                expression = ast.parse(inner.value.strip(), mode="eval")
+            except SyntaxError:
+                continue
+            names.update(found.id for found in ast.walk(expression) if isinstance(found, ast.Name))
+    return names
+
+
+def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The single models module split into a package that loads each model on first use.
+
+    Every strongly connected group of definitions (a model with the aliases and models that
+    refer back to it) gets a private module that imports the groups it uses; statements about a
+    model (its rules, its enums) go with it. ``__init__.py`` imports nothing at run time: its
+    ``__getattr__`` imports the module of the name asked for, and an ``if TYPE_CHECKING:`` block
+    gives type checkers every name, so ``from pkg.models import X`` stays typed. Groups that no
+    model uses and that one operation alone uses (``operation_of``: its parameters', body's or
+    answers' types) share one module, ``_<operation>_types``.
+    """
+    tree = ast.parse(code)
+    lines = code.split("\n")
+
+    def source(node: ast.stmt) -> str:
+        # Top-level statements span whole lines (ast.get_source_segment re-splits the code per call).
+        first = min([node.lineno] + [item.lineno for item in getattr(node, "decorator_list", [])])
+        return "\n".join(lines[first - 1 : node.end_lineno])
+
+    header: list[str] = []
+    statements: list[tuple[ast.stmt, set[str]]] = []
+    order: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            line = source(node)
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                line = "from ." + line[len("from ") :]
+            header.append(line)
+            continue
+        defined: set[str] = set()
+        if isinstance(node, ast.ClassDef):
+            defined = {node.name}
+        elif isinstance(node, ast.Assign):
+            defined = {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined = {node.target.id}
+        statements.append((node, defined))
+        order += sorted(defined - set(order))
+    defined_all = set(order)
+    place = {name: number for number, name in enumerate(order)}
+    uses: dict[str, set[str]] = {name: set() for name in order}
+    owners: list[str] = []
+    for node, defined in statements:
+        refs = _names_used(node) & defined_all
+        if defined:
+            owner = min(defined, key=place.__getitem__)
+        else:
+            # A statement about models (rules, enums): with the first model it names.
+            owner = min(refs, key=place.__getitem__) if refs else order[0]
+        owners.append(owner)
+        for name in defined or {owner}:
+            uses[name] |= refs - {name}
+    groups = _merge_single_use(_groups(order, uses), uses)
+    groups = _merge_by_operation(groups, uses, operation_of or {})
+    taken: set[str] = set()
+    module_of: dict[str, str] = {}
+    used = {other for name, found in uses.items() for other in found if other != name}
+    for group in groups:
+        operations = {(operation_of or {}).get(name) for name in group}
+        shared = len(group) > 1 and len(operations) == 1 and None not in operations and not used & set(group)
+        module = _module_name(f"{operations.pop()}_types" if shared else group[0], taken)
+        for name in group:
+            module_of[name] = module
+    bodies: dict[str, list[str]] = {}
+    for (node, _), owner in zip(statements, owners, strict=True):
+        bodies.setdefault(module_of[owner], []).append(source(node))
+    files: dict[str, str] = {}
+    for group in groups:
+        module = module_of[group[0]]
+        body = bodies.get(module, [])
+        needed: dict[str, set[str]] = {}
+        for name in group:
+            for dependency in uses[name]:
+                if module_of[dependency] != module:
+                    needed.setdefault(module_of[dependency], set()).add(dependency)
+        imports = [
+            f"from .{other} import {', '.join(sorted(names))}" for other, names in sorted(needed.items())
+        ]
+        files[f"{module}.py"] = "\n".join([*header, *imports, "", "", "\n\n\n".join(body)]) + "\n"
+    files["__init__.py"] = _models_init(order, module_of)
+    return files
+
+
+def _models_init(order: list[str], module_of: Mapping[str, str]) -> str:
+    names = sorted(name for name in order if not name.startswith("_"))
+    lines = [
+        '"""The spec\'s models. Each is imported on first use (``models.Task`` or',
+        "``from .models import Task``), with only the models it refers to, so importing the package",
+        'costs the same whatever the size of the spec."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from importlib import import_module",
+        "from typing import TYPE_CHECKING, Any",
+        "",
+        "if TYPE_CHECKING:",
+    ]
+    lines += [f"    from .{module_of[name]} import {name} as {name}" for name in names] or ["    pass"]
+    lines += ["", "__all__ = [" + ", ".join(json.dumps(name) for name in names) + "]", ""]
+    lines += ["# The module that defines each name."]
+    lines += [
+        "_MODULES: dict[str, str] = {"
+        + ", ".join(f"{json.dumps(name)}: {json.dumps(module_of[name])}" for name in order)
+        + "}"
+    ]
+    lines += [
+        "",
+        "if not TYPE_CHECKING:",
+        "",
+        "    def __getattr__(name: str) -> Any:",
+        "        module = _MODULES.get(name)",
+        "        if module is None:",
+        '            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        '        value = getattr(import_module(f".{module}", __name__), name)',
+        "        globals()[name] = value",
+        "        return value",
+        "",
+        "",
+        "def __dir__() -> list[str]:",
+        "    return sorted({*globals(), *_MODULES})",
+        "",
+    ]
+    return "\n".join(lines)

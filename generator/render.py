@@ -6,6 +6,8 @@ from ``generator/templates/``. The result is a mapping of relative path -> text,
 
 from __future__ import annotations
 
+import ast
+import itertools
 import json
 import re
 from importlib import resources
@@ -21,6 +23,8 @@ __all__ = ["render_package"]
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _STDLIB_MODULE = re.compile(r"\b(datetime|uuid)\.")
+# Where a statement (or a method, with its decorators) starts at the top level or in a class.
+_CHUNK = re.compile(r"^(?:    )?(?:@|def |async def |class )")
 _TEMPLATES = ("__init__.py", "_client.py", "_operations.py", "_version.py", "testing.py")
 
 
@@ -111,12 +115,61 @@ def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
         "distribution": package.replace("_", "-"),
     }
     files = {f"{package}/{name}": text for name, text in runtime.items()}
-    files[f"{package}/models.py"] = models.code
+    for name, text in models.modules.items():
+        files[f"{package}/models/{name}"] = text
     for name in _TEMPLATES:
-        files[f"{package}/{name}"] = environment.get_template(f"{name}.jinja").render(context)
+        text = environment.get_template(f"{name}.jinja").render(context)
+        if name in ("_client.py", "_operations.py"):
+            text = _models_on_use(text, set(context["model_imports"]))
+        files[f"{package}/{name}"] = text
     files[f"{package}/py.typed"] = ""
     files["pyproject.toml"] = environment.get_template("pyproject.toml.jinja").render(context)
     return files
+
+
+def _models_on_use(source: str, names: set[str]) -> str:
+    """A client module that reads each model from the lazy ``models`` package when it is used.
+
+    Every use of a model ``X``, annotations included, becomes ``_models.X``: the first read
+    imports ``X``'s module, later reads are a plain attribute lookup, and annotations (strings
+    under ``from __future__ import annotations``) still resolve with ``typing.get_type_hints``.
+    """
+    lines = source.split("\n")
+    found: list[tuple[int, int, int]] = []
+    # Parsed a top-level statement or method at a time: the AST of a whole 70,000-line client
+    # module would take more memory than the rest of the generation.
+    starts = [
+        number
+        for number, line in enumerate(lines)
+        if _CHUNK.match(line) and not (number and lines[number - 1].lstrip().startswith("@"))
+    ]
+    try:
+        for first, end in itertools.pairwise([0, *starts, len(lines)]):
+            indent = 4 if lines[first].startswith("    ") else 0
+            chunk = lines[first:end]
+            if any(line and not line.startswith(" " * indent) for line in chunk):
+                raise SyntaxError("a chunk with a line outside its indentation")
+            text = "\n".join(line[indent:] for line in chunk)
+            try:
+                tree = ast.parse(text)
+            except SyntaxError:  # a class line whose body is the methods that follow
+                tree = ast.parse(text + "\n    pass")
+            found += [
+                (first + node.lineno, node.col_offset + indent, (node.end_col_offset or 0) + indent)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Name) and node.id in names
+            ]
+    except SyntaxError:  # the module cut at the wrong places: parsed whole
+        found = [
+            (node.lineno, node.col_offset, node.end_col_offset or 0)
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Name) and node.id in names
+        ]
+    found.sort()
+    for line, start, end in reversed(found):
+        text = lines[line - 1]
+        lines[line - 1] = f"{text[:start]}_models.{text[start:end]}{text[end:]}"
+    return "\n".join(lines)
 
 
 def _model_imports(api: Api, models: ModelsModule) -> list[str]:

@@ -20,6 +20,8 @@ downloaded soon after completion.
 Generated from the API's OpenAPI document; see ``SPEC_SHA256`` for which one.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import models
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._client import AsyncClient, AsyncClientWithRawResponse, Client, ClientWithRawResponse
@@ -49,21 +51,24 @@ from ._exceptions import (
 )
 from ._response import APIResponse
 from ._version import SPEC_SHA256, __version__
-from .models import (
-    GetTaskIdParam,
-    Ratio,
-    Seedance20Model,
-    Seedance20Request,
-    Seedance20Request_duration,
-    Seedance20Resolution,
-    SeedancePro15Request,
-    SeedancePro15Request_duration,
-    SeedancePro15Resolution,
-    Task,
-    TaskCreated,
-    TaskResultItem,
-    TaskStatus,
-)
+
+if TYPE_CHECKING:
+    from .models import (
+        GetTaskIdParam,
+        Ratio,
+        Seedance20Model,
+        Seedance20Request,
+        Seedance20Request_duration,
+        Seedance20Resolution,
+        SeedancePro15Request,
+        SeedancePro15Request_duration,
+        SeedancePro15Resolution,
+        Task,
+        TaskCreated,
+        TaskResultItem,
+        TaskStatus,
+    )
+
 
 __all__ = [
     "SPEC_SHA256",
@@ -112,3 +117,14 @@ __all__ = [
     "TaskResultItem",
     "TaskStatus",
 ]
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        # The models are re-exported here, loaded on first use (see models/__init__.py).
+        if name in __all__ and name in models.__all__:
+            value = getattr(models, name)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

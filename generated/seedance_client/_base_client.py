@@ -26,7 +26,6 @@ from types import TracebackType
 from typing import IO, Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import unquote
 
-import anyio
 import httpx
 
 from . import _download, _retries
@@ -76,7 +75,15 @@ ProgressCallback = Callable[[int, "int | None"], object]
 # Module-level so that tests can replace them: no test ever sleeps for real. anyio sleeps under
 # any event loop httpx supports (asyncio and trio).
 _sleep: Callable[[float], None] = time.sleep
-_async_sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+
+
+async def _anyio_sleep(delay: float) -> None:
+    import anyio  # noqa: PLC0415 - imported when an async client first pauses, not with the package
+
+    await anyio.sleep(delay)
+
+
+_async_sleep: Callable[[float], Awaitable[None]] = _anyio_sleep
 _monotonic: Callable[[], float] = time.monotonic
 
 _REDACTED = "<redacted>"

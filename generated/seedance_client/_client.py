@@ -19,6 +19,7 @@ from typing import Any, overload
 from pydantic import MISSING
 
 from . import _operations
+from . import models as _models
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._polling import result_urls
 from ._response import APIResponse
@@ -33,16 +34,6 @@ from ._types import (
     WaitRule,
 )
 from ._version import PACKAGE, __version__
-from .models import (
-    Ratio,
-    Seedance20Model,
-    Seedance20Request,
-    Seedance20Resolution,
-    SeedancePro15Request,
-    SeedancePro15Resolution,
-    Task,
-    TaskCreated,
-)
 
 __all__ = ["AsyncClient", "AsyncClientWithRawResponse", "Client", "ClientWithRawResponse"]
 
@@ -81,7 +72,7 @@ class Client(SyncAPIClient):
     @overload
     def generate_seedance_2_0(
         self,
-        body: Seedance20Request,
+        body: _models.Seedance20Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -89,7 +80,7 @@ class Client(SyncAPIClient):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     @overload
     def generate_seedance_2_0(
@@ -102,20 +93,20 @@ class Client(SyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     def generate_seedance_2_0(
         self,
-        body: Seedance20Request | None = None,
+        body: _models.Seedance20Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -124,16 +115,16 @@ class Client(SyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated:
+    ) -> _models.TaskCreated:
         """Create a Seedance 2.0 video task
 
         Starts a video generation task on the Seedance 2.0 model (the `fast`
@@ -194,7 +185,7 @@ class Client(SyncAPIClient):
     @overload
     def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request,
+        body: _models.SeedancePro15Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -202,7 +193,7 @@ class Client(SyncAPIClient):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     @overload
     def generate_seedance_pro_1_5(
@@ -216,19 +207,19 @@ class Client(SyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request | None = None,
+        body: _models.SeedancePro15Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -238,15 +229,15 @@ class Client(SyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated:
+    ) -> _models.TaskCreated:
         """Create a Seedance 1.5 Pro video task
 
         Starts a video generation task on the Seedance 1.5 Pro model and
@@ -310,7 +301,7 @@ class Client(SyncAPIClient):
         extra_query: Mapping[str, QueryValue] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Task:
+    ) -> _models.Task:
         """Get the state of a task
 
         Returns the current state of a task created by one of the generate
@@ -337,7 +328,7 @@ class Client(SyncAPIClient):
             max_retries=max_retries,
         )
 
-    def wait_for_task(self, id: str, *, poll_interval: float = 2.0, timeout: float = 600.0) -> Task:
+    def wait_for_task(self, id: str, *, poll_interval: float = 2.0, timeout: float = 600.0) -> _models.Task:
         """Poll ``get_task`` until ``status`` is final, and return the last answer.
 
         Final statuses: completed, failed. Any other status
@@ -364,7 +355,7 @@ class Client(SyncAPIClient):
             timeout=timeout,
         )
 
-    def result_urls(self, answer: Task) -> list[str]:
+    def result_urls(self, answer: _models.Task) -> list[str]:
         """The output URLs of a finished answer of ``get_task``, whatever the shape of its ``result``.
 
         A list of URL strings is returned as is; from a list of objects, each one's
@@ -387,7 +378,7 @@ class ClientWithRawResponse:
     @overload
     def generate_seedance_2_0(
         self,
-        body: Seedance20Request,
+        body: _models.Seedance20Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -395,7 +386,7 @@ class ClientWithRawResponse:
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     @overload
     def generate_seedance_2_0(
@@ -408,20 +399,20 @@ class ClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     def generate_seedance_2_0(
         self,
-        body: Seedance20Request | None = None,
+        body: _models.Seedance20Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -430,16 +421,16 @@ class ClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]:
+    ) -> APIResponse[_models.TaskCreated]:
         """Like ``Client.generate_seedance_2_0``, with the raw response."""
         return self._client._send_raw(
             _operations.generate_seedance_2_0(
@@ -465,7 +456,7 @@ class ClientWithRawResponse:
     @overload
     def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request,
+        body: _models.SeedancePro15Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -473,7 +464,7 @@ class ClientWithRawResponse:
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     @overload
     def generate_seedance_pro_1_5(
@@ -487,19 +478,19 @@ class ClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request | None = None,
+        body: _models.SeedancePro15Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -509,15 +500,15 @@ class ClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]:
+    ) -> APIResponse[_models.TaskCreated]:
         """Like ``Client.generate_seedance_pro_1_5``, with the raw response."""
         return self._client._send_raw(
             _operations.generate_seedance_pro_1_5(
@@ -548,7 +539,7 @@ class ClientWithRawResponse:
         extra_query: Mapping[str, QueryValue] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
+    ) -> APIResponse[_models.Task]:
         """Like ``Client.get_task``, with the raw response."""
         return self._client._send_raw(
             _operations.get_task(id),
@@ -583,7 +574,7 @@ class AsyncClient(AsyncAPIClient):
     @overload
     async def generate_seedance_2_0(
         self,
-        body: Seedance20Request,
+        body: _models.Seedance20Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -591,7 +582,7 @@ class AsyncClient(AsyncAPIClient):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     @overload
     async def generate_seedance_2_0(
@@ -604,20 +595,20 @@ class AsyncClient(AsyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     async def generate_seedance_2_0(
         self,
-        body: Seedance20Request | None = None,
+        body: _models.Seedance20Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -626,16 +617,16 @@ class AsyncClient(AsyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated:
+    ) -> _models.TaskCreated:
         """Create a Seedance 2.0 video task
 
         Starts a video generation task on the Seedance 2.0 model (the `fast`
@@ -696,7 +687,7 @@ class AsyncClient(AsyncAPIClient):
     @overload
     async def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request,
+        body: _models.SeedancePro15Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -704,7 +695,7 @@ class AsyncClient(AsyncAPIClient):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     @overload
     async def generate_seedance_pro_1_5(
@@ -718,19 +709,19 @@ class AsyncClient(AsyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated: ...
+    ) -> _models.TaskCreated: ...
 
     async def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request | None = None,
+        body: _models.SeedancePro15Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -740,15 +731,15 @@ class AsyncClient(AsyncAPIClient):
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> TaskCreated:
+    ) -> _models.TaskCreated:
         """Create a Seedance 1.5 Pro video task
 
         Starts a video generation task on the Seedance 1.5 Pro model and
@@ -812,7 +803,7 @@ class AsyncClient(AsyncAPIClient):
         extra_query: Mapping[str, QueryValue] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> Task:
+    ) -> _models.Task:
         """Get the state of a task
 
         Returns the current state of a task created by one of the generate
@@ -839,7 +830,9 @@ class AsyncClient(AsyncAPIClient):
             max_retries=max_retries,
         )
 
-    async def wait_for_task(self, id: str, *, poll_interval: float = 2.0, timeout: float = 600.0) -> Task:
+    async def wait_for_task(
+        self, id: str, *, poll_interval: float = 2.0, timeout: float = 600.0
+    ) -> _models.Task:
         """Poll ``get_task`` until ``status`` is final, and return the last answer.
 
         Final statuses: completed, failed. Any other status
@@ -866,7 +859,7 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
         )
 
-    def result_urls(self, answer: Task) -> list[str]:
+    def result_urls(self, answer: _models.Task) -> list[str]:
         """The output URLs of a finished answer of ``get_task``, whatever the shape of its ``result``.
 
         A list of URL strings is returned as is; from a list of objects, each one's
@@ -889,7 +882,7 @@ class AsyncClientWithRawResponse:
     @overload
     async def generate_seedance_2_0(
         self,
-        body: Seedance20Request,
+        body: _models.Seedance20Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -897,7 +890,7 @@ class AsyncClientWithRawResponse:
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     @overload
     async def generate_seedance_2_0(
@@ -910,20 +903,20 @@ class AsyncClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     async def generate_seedance_2_0(
         self,
-        body: Seedance20Request | None = None,
+        body: _models.Seedance20Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -932,16 +925,16 @@ class AsyncClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        model: Seedance20Model | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: Seedance20Resolution | MISSING = MISSING,
+        model: _models.Seedance20Model | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.Seedance20Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]:
+    ) -> APIResponse[_models.TaskCreated]:
         """Like ``AsyncClient.generate_seedance_2_0``, with the raw response."""
         return await self._client._send_raw(
             _operations.generate_seedance_2_0(
@@ -967,7 +960,7 @@ class AsyncClientWithRawResponse:
     @overload
     async def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request,
+        body: _models.SeedancePro15Request,
         /,
         *,
         extra_headers: Mapping[str, str] | None = None,
@@ -975,7 +968,7 @@ class AsyncClientWithRawResponse:
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     @overload
     async def generate_seedance_pro_1_5(
@@ -989,19 +982,19 @@ class AsyncClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]: ...
+    ) -> APIResponse[_models.TaskCreated]: ...
 
     async def generate_seedance_pro_1_5(
         self,
-        body: SeedancePro15Request | None = None,
+        body: _models.SeedancePro15Request | None = None,
         /,
         *,
         prompt: str | MISSING = MISSING,
@@ -1011,15 +1004,15 @@ class AsyncClientWithRawResponse:
         first_frame: str | MISSING = MISSING,
         last_frame: str | MISSING = MISSING,
         generate_audio: bool | MISSING = MISSING,
-        ratio: Ratio | MISSING = MISSING,
-        resolution: SeedancePro15Resolution | MISSING = MISSING,
+        ratio: _models.Ratio | MISSING = MISSING,
+        resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
         watermark: bool | MISSING = MISSING,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, QueryValue] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[TaskCreated]:
+    ) -> APIResponse[_models.TaskCreated]:
         """Like ``AsyncClient.generate_seedance_pro_1_5``, with the raw response."""
         return await self._client._send_raw(
             _operations.generate_seedance_pro_1_5(
@@ -1050,7 +1043,7 @@ class AsyncClientWithRawResponse:
         extra_query: Mapping[str, QueryValue] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> APIResponse[Task]:
+    ) -> APIResponse[_models.Task]:
         """Like ``AsyncClient.get_task``, with the raw response."""
         return await self._client._send_raw(
             _operations.get_task(id),

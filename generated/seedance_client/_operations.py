@@ -12,25 +12,15 @@ from __future__ import annotations
 
 from pydantic import MISSING
 
+from . import models as _models
 from ._arguments import encode_body, path_value
 from ._types import AuthScheme, RequestSpec
-from .models import (
-    GetTaskIdParam,
-    Ratio,
-    Seedance20Model,
-    Seedance20Request,
-    Seedance20Resolution,
-    SeedancePro15Request,
-    SeedancePro15Resolution,
-    Task,
-    TaskCreated,
-)
 
 __all__ = ["generate_seedance_2_0", "generate_seedance_pro_1_5", "get_task"]
 
 
 def generate_seedance_2_0(
-    body: Seedance20Request | None = None,
+    body: _models.Seedance20Request | None = None,
     /,
     *,
     prompt: str | MISSING = MISSING,
@@ -39,14 +29,14 @@ def generate_seedance_2_0(
     first_frame: str | MISSING = MISSING,
     last_frame: str | MISSING = MISSING,
     generate_audio: bool | MISSING = MISSING,
-    model: Seedance20Model | MISSING = MISSING,
-    ratio: Ratio | MISSING = MISSING,
-    resolution: Seedance20Resolution | MISSING = MISSING,
+    model: _models.Seedance20Model | MISSING = MISSING,
+    ratio: _models.Ratio | MISSING = MISSING,
+    resolution: _models.Seedance20Resolution | MISSING = MISSING,
     watermark: bool | MISSING = MISSING,
-) -> RequestSpec[TaskCreated]:
+) -> RequestSpec[_models.TaskCreated]:
     """The request of ``generate_seedance_2_0``: ``POST /generate/vol/seedance-2.0``."""
     has_body, payload = encode_body(
-        Seedance20Request,
+        _models.Seedance20Request,
         body,
         {
             "prompt": prompt,
@@ -66,7 +56,7 @@ def generate_seedance_2_0(
         operation="generate_seedance_2_0",
         method="POST",
         path="/generate/vol/seedance-2.0",
-        responses={"200": TaskCreated},
+        responses={"200": _models.TaskCreated},
         idempotent=False,
         json=payload,
         has_body=has_body,
@@ -75,7 +65,7 @@ def generate_seedance_2_0(
 
 
 def generate_seedance_pro_1_5(
-    body: SeedancePro15Request | None = None,
+    body: _models.SeedancePro15Request | None = None,
     /,
     *,
     prompt: str | MISSING = MISSING,
@@ -85,13 +75,13 @@ def generate_seedance_pro_1_5(
     first_frame: str | MISSING = MISSING,
     last_frame: str | MISSING = MISSING,
     generate_audio: bool | MISSING = MISSING,
-    ratio: Ratio | MISSING = MISSING,
-    resolution: SeedancePro15Resolution | MISSING = MISSING,
+    ratio: _models.Ratio | MISSING = MISSING,
+    resolution: _models.SeedancePro15Resolution | MISSING = MISSING,
     watermark: bool | MISSING = MISSING,
-) -> RequestSpec[TaskCreated]:
+) -> RequestSpec[_models.TaskCreated]:
     """The request of ``generate_seedance_pro_1_5``: ``POST /generate/vol/seedance-pro-1.5``."""
     has_body, payload = encode_body(
-        SeedancePro15Request,
+        _models.SeedancePro15Request,
         body,
         {
             "prompt": prompt,
@@ -111,7 +101,7 @@ def generate_seedance_pro_1_5(
         operation="generate_seedance_pro_1_5",
         method="POST",
         path="/generate/vol/seedance-pro-1.5",
-        responses={"200": TaskCreated},
+        responses={"200": _models.TaskCreated},
         idempotent=False,
         json=payload,
         has_body=has_body,
@@ -119,13 +109,13 @@ def generate_seedance_pro_1_5(
     )
 
 
-def get_task(id: str) -> RequestSpec[Task]:
+def get_task(id: str) -> RequestSpec[_models.Task]:
     """The request of ``get_task``: ``GET /tasks/{id}``."""
     return RequestSpec(
         operation="get_task",
         method="GET",
-        path="/tasks/" + path_value(GetTaskIdParam, id),
-        responses={"200": Task},
+        path="/tasks/" + path_value(_models.GetTaskIdParam, id),
+        responses={"200": _models.Task},
         idempotent=True,
         security=(AuthScheme.bearer(),),
         subject=str(id),

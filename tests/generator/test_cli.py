@@ -82,7 +82,7 @@ def test_output_is_deterministic_across_runs_and_hash_seeds(tmp_path: Path, gene
 def test_check_names_stale_missing_and_extra_files(generated: Path) -> None:
     arguments = ("check", "--spec", str(SPEC), "--out", str(generated), "--package", "seedance_client")
     assert run(*arguments).returncode == 0
-    models = generated / "seedance_client" / "models.py"
+    models = generated / "seedance_client" / "models" / "_seedance20_request.py"
     models.write_text(models.read_text().replace("max_length=2000", "max_length=2001"))
     (generated / "seedance_client" / "_version.py").unlink()
     (generated / "seedance_client" / "notes.txt").write_text("mine")
