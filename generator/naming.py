@@ -38,7 +38,7 @@ _CLIENT_CLASSES = ("_BaseAPIClient", "SyncAPIClient", "AsyncAPIClient")
 # Standard modules that the client modules import for argument annotations (see
 # ``render._STDLIB_MODULE``; a test keeps the two in step).
 _ANNOTATION_MODULES = frozenset({"datetime", "uuid"})
-# Modules whose names datamodel-code-generator may import into ``models.py``.
+# Modules whose names datamodel-code-generator may import into the models modules.
 _MODEL_IMPORT_SOURCES = ("pydantic", "typing", "typing_extensions")
 # The generated package's runtime dependencies (its pyproject.toml), whose imports a package
 # name must not shadow, with everything they require in turn.
@@ -181,7 +181,7 @@ def reserved_argument_names() -> frozenset[str]:
 @functools.cache
 def reserved_class_names() -> frozenset[str]:
     """Names a model must not take: the package root's exports, the names that the client
-    modules import next to the models, and the names ``models.py`` imports itself."""
+    modules import next to the models, and the names the models modules import themselves."""
     runtime = _sources("runtime")
     names = _template_names(*_sources("templates"))
     names |= _all_of(_sources("templates")["__init__.py.jinja"])
