@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .load import HTTP_METHODS, Spec, escape_pointer, load_spec
+from .load import Spec, escape_pointer, iter_operations, load_spec
 from .problems import GenerationError, Problem
 
 __all__ = [
@@ -269,16 +269,10 @@ class _Operation:
 
 def _operations(spec: Spec) -> dict[str, _Operation]:
     found: dict[str, _Operation] = {}
-    for path, item in (spec.document.get("paths") or {}).items():
-        item = spec.resolve(item)
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                pointer = f"/paths/{escape_pointer(path)}/{method}"
-                operation_id = str(operation.get("operationId") or f"{method.upper()} {path}")
-                found[f"{method} {path}"] = _Operation(pointer, path, method, operation_id, operation, item)
+    for pointer, path, method, operation in iter_operations(spec):
+        item = spec.resolve(spec.document["paths"][path])
+        operation_id = str(operation.get("operationId") or f"{method.upper()} {path}")
+        found[f"{method} {path}"] = _Operation(pointer, path, method, operation_id, operation, item)
     return found
 
 
@@ -937,10 +931,6 @@ def format_changes(changes: list[Change], style: str = "text", *, old: str = "",
     lines = [f"{change.level}: {change.rule}: {change.place}: {change.message}" for change in changes]
     lines.append(f"{summary(changes)}.")
     return "\n".join(lines) + "\n"
-
-
-def iter_rules() -> Iterator[tuple[str, str]]:
-    yield from sorted(RULES.items())
 
 
 def compact_spec(spec: Spec) -> str:

@@ -5,31 +5,22 @@
 """How a credential travels in a request, for each kind of security scheme.
 
 OAuth2 (any flow) and OpenID Connect send a token the caller got elsewhere, as a bearer token:
-the client never runs the flows. HTTP basic takes the credential as ``user:password``. A
-credential may be a callable that returns the current one; it is called for every request, so
-a token can be refreshed between attempts.
+the client never runs the flows. HTTP basic takes the credential as ``user:password``. (A
+credential given as a callable is called, and checked, by the client before each attempt: see
+``_security``.)
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, MutableMapping
-from typing import Any, TypeAlias
+from collections.abc import MutableMapping
+from typing import Any
 
 import httpx
 
 from ._types import AuthScheme
 
-__all__ = ["Credential", "apply_credential", "presented_credential", "resolve_credential"]
-
-Credential: TypeAlias = str | Callable[[], str]
-"""An api key, token or ``user:password``, or a callable returning the current one."""
-
-
-def resolve_credential(credential: Credential | None) -> str | None:
-    """The credential to send now (a callable is called), or None when there is none."""
-    value = credential() if callable(credential) else credential
-    return value or None
+__all__ = ["apply_credential", "presented_credential"]
 
 
 def apply_credential(

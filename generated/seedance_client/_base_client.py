@@ -46,7 +46,7 @@ from ._exceptions import (
     scrub,
 )
 from ._polling import PollState
-from ._redact import library_log_redactor, redact
+from ._redact import REDACTED, library_log_redactor, redact
 from ._response import APIResponse, parse_error_body
 from ._security import APIKey, check_api_key
 from ._types import (
@@ -86,7 +86,6 @@ async def _anyio_sleep(delay: float) -> None:
 _async_sleep: Callable[[float], Awaitable[None]] = _anyio_sleep
 _monotonic: Callable[[], float] = time.monotonic
 
-_REDACTED = "<redacted>"
 # Headers whose values are never logged, whatever the security scheme of the operation.
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
 _LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
@@ -363,12 +362,12 @@ class _BaseAPIClient(Generic[HttpClientT]):
         if url.query:
             url = url.copy_with(
                 params=[
-                    (key, _REDACTED if key in secret_params or holds_secret(value) else value)
+                    (key, REDACTED if key in secret_params or holds_secret(value) else value)
                     for key, value in url.params.multi_items()
                 ]
             )
         headers = {
-            key: _REDACTED if key.lower() in secret_headers or holds_secret(value) else value
+            key: REDACTED if key.lower() in secret_headers or holds_secret(value) else value
             for key, value in request.headers.items()
         }
         return scrub(str(url), secrets), scrub(repr(headers), secrets)

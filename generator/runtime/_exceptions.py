@@ -65,7 +65,6 @@ __all__ = [
 ResultT = TypeVar("ResultT")
 
 _MAX_MESSAGE_CHARS = 500
-_REDACTED = "<redacted>"
 
 # Keys of a JSON error body that may carry a human-readable message, best first. Servers of
 # this kind use several conventions, and none is documented, so the reading is lenient.

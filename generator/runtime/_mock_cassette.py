@@ -28,11 +28,11 @@ from ._arguments import type_adapter
 from ._mock_contract import drift
 from ._mock_routing import MockOperation, Route, find_route, is_json
 from ._mock_sampling import canonical, json_schema
+from ._redact import REDACTED
 
 __all__ = ["CASSETTE_VERSION", "BaseRecorder", "CassetteError", "Tape", "load_cassette", "request_key"]
 
 CASSETTE_VERSION = 1
-REDACTED = "<redacted>"
 _RESPONSE_HEADERS = ("content-type", "location", "retry-after", "request-id", "x-request-id")
 _logger = logging.getLogger(__name__.rsplit(".", 1)[0] + ".testing")
 
