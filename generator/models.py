@@ -23,6 +23,7 @@ from datamodel_code_generator.parser import LiteralType
 from .ir import Api
 from .load import Spec, escape_pointer
 from .naming import class_name
+from .overrides import mark_redefined_fields
 from .problems import GenerationError, Problem
 
 __all__ = ["ModelsModule", "generate_models", "split_models"]
@@ -476,6 +477,7 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if _PLACEHOLDER in code:
         raise GenerationError(str(spec.path), [Problem("", "internal: a model imports the package by name")])
     code = _absent_as_none(code, api)
+    code = mark_redefined_fields(code)
     names = _defined_names(code)
     missing = sorted(set(api.model_names) - names)
     if missing:

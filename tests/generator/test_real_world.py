@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -478,3 +479,47 @@ def test_unusual_schema_combinations_compile_or_are_loosened_with_a_warning(leni
     assert model.model_validate({"p": "[", "m": 2.5, "e": {"a": 1}}).p == "["
     with pytest.raises(pydantic.ValidationError):
         model.model_validate({"m": "b"})
+
+
+def test_two_schema_names_for_one_python_name_are_told_apart_in_lenient_mode(lenient_package) -> None:
+    """Strict mode refuses them; lenient mode keeps the first name and renames each later one,
+    with every reference to it (deeper ones too), and a warning with line and pointer."""
+    with pytest.raises(GenerationError) as refused:
+        cli.build(SPECS / "music.yaml", "music_strict", Path("unused"))
+    assert "schema names 'profile_picture', 'profilePicture' all become" in str(refused.value)
+    package, result = lenient_package("music")
+    assert [str(problem) for problem in result.warnings] == [
+        "line 38, /components/schemas/profilePicture: schema 'profilePicture' becomes the same Python "
+        "name as another schema (ProfilePicture); it is read as 'profilePicture2' (model ProfilePicture2)"
+    ]
+    assert result.operations == 2 and not result.skipped
+    answer = {"picture": {"small": "a.jpg"}, "cover": {"150x150": "b.jpg"}, "cover_sizes": {"big": "c.jpg"}}
+    user = _client(package, lambda request: httpx.Response(200, json=answer)).get_user("u1")
+    assert type(user.picture) is package.models.ProfilePicture and user.picture.small == "a.jpg"
+    assert type(user.cover) is package.models.ProfilePicture2
+    assert user.cover.model_dump(by_alias=True) == {"150x150": "b.jpg"}
+    assert user.cover_sizes.big == "c.jpg"
+
+
+def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
+    lenient_package, tmp_path: Path
+) -> None:
+    """`allOf: [base, {item: Playlist}]` over a base's `item: object`: the subclass's field wins,
+    as JSON Schema says (both hold), and mypy --strict accepts the package."""
+    package, result = lenient_package("music")
+    answer = {"data": [{"item_type": "playlist", "item": {"name": "Mix"}}]}
+    reposts = _client(package, lambda request: httpx.Response(200, json=answer)).get_reposts()
+    assert type(reposts.data[0].item) is package.models.Playlist and reposts.data[0].item.name == "Mix"
+    with pytest.raises(pydantic.ValidationError):
+        package.models.CollectionActivity.model_validate({"item_type": "track", "item": {"name": "x"}})
+    for relative, text in result.files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package.__name__],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
