@@ -122,7 +122,7 @@ paths:
       operationId: getBad
       security: [{digest: []}]
       parameters:
-        - {name: q, in: query, content: {application/json: {schema: {type: object}}}}
+        - {name: q, in: header, content: {application/json: {schema: {type: object}}}}
       responses: {"204": {description: fine}}
 components:
   securitySchemes:
@@ -523,3 +523,23 @@ def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
         check=False,
     )
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_query_parameter_described_with_json_content_is_sent_as_json_text(lenient_package) -> None:
+    """`content: {application/json: {schema}}` on a query parameter: validated by its schema,
+    sent as its JSON text in one parameter (style and explode do not apply)."""
+    package, result = lenient_package("json_query")
+    assert result.operations == 1 and not result.skipped
+    sent, handler = _recorder()
+    client = _client(package, handler)
+    client.list_agents(page=2, metadata={"team": "a b", "n": 1}, ids=[1, 2])
+    assert sent[-1].url.params.multi_items() == [
+        ("page", "2"),
+        ("metadata", '{"team":"a b","n":1}'),
+        ("ids", "[1,2]"),
+    ]
+    client.list_agents()
+    assert sent[-1].url.params.multi_items() == []
+    with pytest.raises(pydantic.ValidationError):
+        client.list_agents(ids=[1, 2, 3, 4])  # maxItems of the content's schema
+    assert len(sent) == 2
