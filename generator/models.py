@@ -23,7 +23,7 @@ from datamodel_code_generator.parser import LiteralType
 from .ir import Api
 from .load import Spec, escape_pointer
 from .naming import class_name
-from .overrides import mark_redefined_fields
+from .overrides import imported_names, inherited_names, mark_redefined_fields
 from .problems import GenerationError, Problem
 
 __all__ = ["ModelsModule", "generate_models", "split_models"]
@@ -416,7 +416,9 @@ def _absent_as_none(code: str, api: Api) -> str:
         if isinstance(node, ast.ClassDef) and node.name not in request_side:
             for index in range(node.lineno - 1, node.end_lineno or node.lineno):
                 line = lines[index].replace("| None | MISSING", "| None")
-                lines[index] = re.sub(r"([|=]) MISSING\b", r"\1 None", line)
+                line = re.sub(r"([|=]) MISSING\b", r"\1 None", line)
+                # A `type: null` field: `None | MISSING` became `None | None`, which fails at run time.
+                lines[index] = re.sub(r"\bNone \| None\b", "None", line)
     code = "\n".join(lines)
     if not re.search(r"\bMISSING\b", code.replace("from pydantic import MISSING, ", "from pydantic import ")):
         code = code.replace("from pydantic import MISSING, ", "from pydantic import ")
@@ -708,6 +710,10 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
         owners.append(owner)
         for name in defined or {owner}:
             uses[name] |= refs - {name}
+    inherited = inherited_names(
+        statements, {node.name: _names_used(node) for node, _ in statements if isinstance(node, ast.ClassDef)}
+    )
+    header_names = imported_names(header)
     groups = _merge_single_use(_groups(order, uses), uses)
     groups = _merge_by_operation(groups, uses, operation_of or {})
     taken: set[str] = set()
@@ -734,6 +740,14 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
         imports = [
             f"from .{other} import {', '.join(sorted(names))}" for other, names in sorted(needed.items())
         ]
+        # What the bases' fields name, for pydantic: "X as X" so that ruff keeps the import.
+        reexported = {name for member in group for name in inherited.get(member, ())}
+        reexported -= {name for names in needed.values() for name in names}
+        for name in sorted(reexported):
+            if name in module_of and module_of[name] != module:
+                imports.append(f"from .{module_of[name]} import {name} as {name}")
+            elif name not in module_of and name in header_names:
+                imports.append(header_names[name])
         files[f"{module}.py"] = "\n".join([*header, *imports, "", "", "\n\n\n".join(body)]) + "\n"
     files["__init__.py"] = _models_init(order, module_of)
     return files

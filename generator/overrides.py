@@ -57,3 +57,37 @@ def mark_redefined_fields(code: str) -> str:
                 if "# type:" not in lines[statement.lineno - 1]:
                     lines[statement.lineno - 1] += _IGNORE
     return "\n".join(lines)
+
+
+def inherited_names(
+    statements: list[tuple[ast.stmt, set[str]]], used: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    """For each class, the names its base classes' statements use (through their own bases).
+
+    pydantic builds a subclass's inherited fields in the subclass's module: a base's annotation
+    that names an alias of the base's module (``tools: list[Base_tools]``) or an import of it
+    (``MISSING``) must be importable there too, or the subclass is "not fully defined" at its
+    first use. ``used`` maps each class to every name its statement reads.
+    """
+    found: dict[str, set[str]] = {}
+    for node, _ in statements:
+        if isinstance(node, ast.ClassDef):
+            names: set[str] = set()
+            for base in node.bases:
+                if isinstance(base, ast.Name) and base.id in used:
+                    names |= used[base.id] | found.get(base.id, set())
+            found[node.name] = names - {node.name}
+    return found
+
+
+def imported_names(header: list[str]) -> dict[str, str]:
+    """Each name the header's ``from`` imports bring, with the import line that brings it alone."""
+    lines: dict[str, str] = {}
+    for line in header:
+        for node in ast.parse(line).body:
+            if isinstance(node, ast.ImportFrom):
+                source = "." * node.level + (node.module or "")
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    lines[name] = f"from {source} import {alias.name} as {name}"
+    return lines

@@ -543,3 +543,23 @@ def test_a_query_parameter_described_with_json_content_is_sent_as_json_text(leni
     with pytest.raises(pydantic.ValidationError):
         client.list_agents(ids=[1, 2, 3, 4])  # maxItems of the content's schema
     assert len(sent) == 2
+
+
+def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package) -> None:
+    """The base's field names a union alias of the base's module (`tools: list[Base_tools]`):
+    the subclass, in a module of its own, is fully defined at its first use."""
+    package, result = lenient_package("inheritance")
+    assert result.operations == 2 and not result.skipped
+    sent, handler = _recorder(httpx.Response(200, json={"bot_id": "7", "premium_subscriber": None}))
+    tags = _client(package, handler).start_conversation(
+        inputs="hi", tools=[{"type": "function", "name": "f"}, {"type": "search"}]
+    )
+    assert json.loads(sent[-1].content) == {
+        "inputs": "hi",
+        "tools": [{"type": "function", "name": "f"}, {"type": "search"}],
+    }
+    assert (tags.bot_id, tags.premium_subscriber) == ("7", None)
+    # A `type: null` field an answer leaves out reads as None, like one sent as null.
+    assert package.models.RoleTags.model_validate({}).premium_subscriber is None
+    with pytest.raises(pydantic.ValidationError):
+        package.models.ConversationRequest(inputs="hi", stream=True)
