@@ -136,6 +136,10 @@ class _RuleCompiler:
                 rules.append(
                     f"RequiredGroups({message!r}, groups={tuple(groups)!r}, exactly_one={exactly!r})"
                 )
+        for field, property_schema in (schema.get("properties") or {}).items():
+            resolved = self.spec.resolve(property_schema)
+            if isinstance(resolved, Mapping) and resolved.get("uniqueItems") is True:
+                rules.append(f"UniqueItems({f'the items of {field} must be unique'!r}, field={str(field)!r})")
         if "dependentSchemas" in schema:
             self.unsupported("dependentSchemas", "is not supported (use dependentRequired)")
         if "not" in schema:

@@ -563,3 +563,18 @@ def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package) -
     assert package.models.RoleTags.model_validate({}).premium_subscriber is None
     with pytest.raises(pydantic.ValidationError):
         package.models.ConversationRequest(inputs="hi", stream=True)
+
+
+def test_unique_items_are_checked_before_sending(lenient_package) -> None:
+    """`uniqueItems: true` on a body's array property (inline or behind a $ref): a repeated item
+    raises before anything is sent, naming the field."""
+    package, result = lenient_package("unique")
+    assert result.operations == 1 and not result.skipped
+    sent, handler = _recorder()
+    client = _client(package, handler)
+    client.bulk_delete_messages(messages=["1", "2"], flags=[1, 2])
+    assert json.loads(sent[-1].content) == {"messages": ["1", "2"], "flags": [1, 2]}
+    for arguments in ({"messages": ["1", "1"]}, {"messages": ["1", "2"], "flags": [3, 3]}):
+        with pytest.raises(pydantic.ValidationError, match="must be unique"):
+            client.bulk_delete_messages(**arguments)
+    assert len(sent) == 1
