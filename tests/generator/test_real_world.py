@@ -512,12 +512,16 @@ def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
     assert type(reposts.data[0].item) is package.models.Playlist and reposts.data[0].item.name == "Mix"
     with pytest.raises(pydantic.ValidationError):
         package.models.CollectionActivity.model_validate({"item_type": "track", "item": {"name": "x"}})
+    _passes_mypy(result, package.__name__, tmp_path)
+
+
+def _passes_mypy(result: Any, package: str, folder: Path) -> None:
     for relative, text in result.files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text)
     checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package.__name__],
-        cwd=tmp_path,
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
@@ -545,9 +549,10 @@ def test_a_query_parameter_described_with_json_content_is_sent_as_json_text(leni
     assert len(sent) == 2
 
 
-def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package) -> None:
+def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package, tmp_path: Path) -> None:
     """The base's field names a union alias of the base's module (`tools: list[Base_tools]`):
-    the subclass, in a module of its own, is fully defined at its first use."""
+    the subclass, in a module of its own, is fully defined at its first use; object defaults of
+    model fields pass mypy --strict."""
     package, result = lenient_package("inheritance")
     assert result.operations == 2 and not result.skipped
     sent, handler = _recorder(httpx.Response(200, json={"bot_id": "7", "premium_subscriber": None}))
@@ -563,6 +568,12 @@ def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package) -
     assert package.models.RoleTags.model_validate({}).premium_subscriber is None
     with pytest.raises(pydantic.ValidationError):
         package.models.ConversationRequest(inputs="hi", stream=True)
+    # Object defaults of model fields become the models; they are not sent unless set.
+    request = package.models.ConversationRequest(inputs="hi")
+    assert request.prediction == package.models.Prediction(type="content", content="")
+    assert request.ranges == [package.models.Range(start=0, end=6)]
+    assert request.model_dump(by_alias=True, exclude_unset=True) == {"inputs": "hi"}
+    _passes_mypy(result, package.__name__, tmp_path)
 
 
 def test_unique_items_are_checked_before_sending(lenient_package) -> None:
