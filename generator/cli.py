@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from . import __version__, examples, verify
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
 from .ir import build_api
-from .lenient import Triage, operation_of, triage
+from .lenient import Triage, operation_of, separate_schema_names, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
 from .models import generate_models
 from .naming import package_problem
@@ -106,6 +106,8 @@ def build(
         triaged.warnings += [problem for problem in linted.warnings if problem not in triaged.warnings]
         # The loosened document is what the later stages read.
         operations = [pointer for pointer, *_ in iter_operations(spec)]
+        for problem in separate_schema_names(spec):
+            triaged.warn(problem)
     progress.stage("building the model", f"{len(operations)} operations")
     api = build_api(spec, package, exclude=triaged.excluded)
     if api.skipped and not lenient:

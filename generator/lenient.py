@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import HTTP_METHODS, Spec
+from .load import HTTP_METHODS, Spec, escape_pointer
+from .naming import class_name
 from .problems import Problem
 
-__all__ = ["Triage", "operation_of", "triage"]
+__all__ = ["Triage", "operation_of", "separate_schema_names", "triage"]
 
 _UNEXPECTED = re.compile(
     r"^(?:Unevaluated|Additional) properties are not allowed \((.+) (?:was|were) unexpected\)"
@@ -156,3 +157,79 @@ def triage(spec: Spec, problems: Iterable[Problem], operations: list[str], *, li
         else:
             result.warn(problem)
     return result
+
+
+def separate_schema_names(spec: Spec) -> list[Problem]:
+    """Give a distinct key to each component schema whose Python name another one already has
+    (``profile_picture``, ``profilePicture``), in place, and every reference to it with it.
+
+    Strict mode refuses such a spec (one model for both would merge them silently). Here the first
+    keeps its name and each later one becomes ``<name>2`` (then 3...), with a warning per renaming.
+    """
+    components = spec.document.get("components")
+    if not isinstance(components, dict) or not isinstance(components.get("schemas"), dict):
+        return []
+    schemas: dict[str, Any] = components["schemas"]
+    taken: set[str] = set()
+    renames: dict[str, str] = {}
+    keys = {str(name) for name in schemas}
+    for name in schemas:
+        python = class_name(str(name))
+        if python not in taken:
+            taken.add(python)
+            continue
+        counter = 2
+        while f"{name}{counter}" in keys or class_name(f"{name}{counter}") in taken:
+            counter += 1
+        renames[str(name)] = f"{name}{counter}"
+        keys.add(f"{name}{counter}")
+        taken.add(class_name(f"{name}{counter}"))
+    if not renames:
+        return []
+    warnings = []
+    for old, new in renames.items():
+        pointer = f"/components/schemas/{escape_pointer(old)}"
+        warnings.append(
+            spec.problem(
+                pointer,
+                f"schema {old!r} becomes the same Python name as another schema "
+                f"({class_name(old)}); it is read as {new!r} (model {class_name(new)})",
+            )
+        )
+    components["schemas"] = {renames.get(str(name), name): schema for name, schema in schemas.items()}
+    prefixes = {
+        f"/components/schemas/{escape_pointer(old)}": f"/components/schemas/{escape_pointer(new)}"
+        for old, new in renames.items()
+    }
+    for pointer, line in list(spec.lines.items()):
+        for old, new in prefixes.items():
+            if pointer == old or pointer.startswith(old + "/"):
+                spec.lines[new + pointer[len(old) :]] = line
+    _rewrite_references(spec.document, {"#" + old: "#" + new for old, new in prefixes.items()})
+    return warnings
+
+
+def _renamed(reference: str, prefixes: Mapping[str, str]) -> str:
+    for old, new in prefixes.items():
+        if reference == old or reference.startswith(old + "/"):
+            return new + reference[len(old) :]
+    return reference
+
+
+def _rewrite_references(node: Any, prefixes: Mapping[str, str]) -> None:
+    """Every ``$ref`` and discriminator ``mapping`` value under ``node`` that names a renamed schema."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            reference = item.get("$ref")
+            if isinstance(reference, str):
+                item["$ref"] = _renamed(reference, prefixes)
+            mapping = item.get("mapping")
+            if isinstance(mapping, dict):
+                for key, value in mapping.items():
+                    if isinstance(value, str):
+                        mapping[key] = _renamed(value, prefixes)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

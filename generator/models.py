@@ -23,6 +23,7 @@ from datamodel_code_generator.parser import LiteralType
 from .ir import Api
 from .load import Spec, escape_pointer
 from .naming import class_name
+from .overrides import imported_names, inherited_names, mark_redefined_fields
 from .problems import GenerationError, Problem
 
 __all__ = ["ModelsModule", "generate_models", "split_models"]
@@ -135,6 +136,10 @@ class _RuleCompiler:
                 rules.append(
                     f"RequiredGroups({message!r}, groups={tuple(groups)!r}, exactly_one={exactly!r})"
                 )
+        for field, property_schema in (schema.get("properties") or {}).items():
+            resolved = self.spec.resolve(property_schema)
+            if isinstance(resolved, Mapping) and resolved.get("uniqueItems") is True:
+                rules.append(f"UniqueItems({f'the items of {field} must be unique'!r}, field={str(field)!r})")
         if "dependentSchemas" in schema:
             self.unsupported("dependentSchemas", "is not supported (use dependentRequired)")
         if "not" in schema:
@@ -415,7 +420,9 @@ def _absent_as_none(code: str, api: Api) -> str:
         if isinstance(node, ast.ClassDef) and node.name not in request_side:
             for index in range(node.lineno - 1, node.end_lineno or node.lineno):
                 line = lines[index].replace("| None | MISSING", "| None")
-                lines[index] = re.sub(r"([|=]) MISSING\b", r"\1 None", line)
+                line = re.sub(r"([|=]) MISSING\b", r"\1 None", line)
+                # A `type: null` field: `None | MISSING` became `None | None`, which fails at run time.
+                lines[index] = re.sub(r"\bNone \| None\b", "None", line)
     code = "\n".join(lines)
     if not re.search(r"\bMISSING\b", code.replace("from pydantic import MISSING, ", "from pydantic import ")):
         code = code.replace("from pydantic import MISSING, ", "from pydantic import ")
@@ -476,6 +483,7 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if _PLACEHOLDER in code:
         raise GenerationError(str(spec.path), [Problem("", "internal: a model imports the package by name")])
     code = _absent_as_none(code, api)
+    code = mark_redefined_fields(code)
     names = _defined_names(code)
     missing = sorted(set(api.model_names) - names)
     if missing:
@@ -706,6 +714,10 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
         owners.append(owner)
         for name in defined or {owner}:
             uses[name] |= refs - {name}
+    inherited = inherited_names(
+        statements, {node.name: _names_used(node) for node, _ in statements if isinstance(node, ast.ClassDef)}
+    )
+    header_names = imported_names(header)
     groups = _merge_single_use(_groups(order, uses), uses)
     groups = _merge_by_operation(groups, uses, operation_of or {})
     taken: set[str] = set()
@@ -732,6 +744,14 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
         imports = [
             f"from .{other} import {', '.join(sorted(names))}" for other, names in sorted(needed.items())
         ]
+        # What the bases' fields name, for pydantic: "X as X" so that ruff keeps the import.
+        reexported = {name for member in group for name in inherited.get(member, ())}
+        reexported -= {name for names in needed.values() for name in names}
+        for name in sorted(reexported):
+            if name in module_of and module_of[name] != module:
+                imports.append(f"from .{module_of[name]} import {name} as {name}")
+            elif name not in module_of and name in header_names:
+                imports.append(header_names[name])
         files[f"{module}.py"] = "\n".join([*header, *imports, "", "", "\n\n\n".join(body)]) + "\n"
     files["__init__.py"] = _models_init(order, module_of)
     return files

@@ -142,13 +142,17 @@ def _request(
         name: ",".join(_text(item) for item in value) if isinstance(value, list) else _text(value)
         for name, value in (pair.headers if pair else {}).items()
     }
-    for kind, name in operation.security:
-        if kind == "bearer":
-            headers["Authorization"] = f"Bearer {api_key}"
-        elif kind == "header":
-            headers[name] = api_key
-        else:
-            query.append((name, api_key))
+    if operation.security:
+        # Placed as the generated client places it, for every scheme it supports (the runtime
+        # imports httpx, which ``generate`` and ``check`` start without).
+        auth = importlib.import_module("generator.runtime._auth")
+        types = importlib.import_module("generator.runtime._types")
+        placed = _httpx().Headers(headers)
+        params: dict[str, Any] = {}
+        for kind, name in operation.security:
+            auth.apply_credential(types.AuthScheme(kind, name), api_key, placed, params)
+        headers = dict(placed.items())
+        query += [(name, _text(value)) for name, value in params.items()]
     content = None
     if pair is not None and pair.has_body:
         headers["Content-Type"] = "application/json"

@@ -31,6 +31,7 @@ __all__ = [
     "RequiredGroups",
     "Rule",
     "SpecModel",
+    "UniqueItems",
 ]
 
 
@@ -83,6 +84,21 @@ class RequiredGroups(Rule):
     def holds(self, data: Mapping[str, Any]) -> bool:
         given = sum(all(name in data for name in group) for group in self.groups)
         return given == 1 if self.exactly_one else given >= 1
+
+
+@dataclass(frozen=True)
+class UniqueItems(Rule):
+    """``uniqueItems: true`` on an array property: no two of its items are equal JSON values."""
+
+    field: str
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        items = data.get(self.field)
+        if not isinstance(items, list):
+            return True
+        return not any(
+            _json_equal(item, other) for index, item in enumerate(items) for other in items[:index]
+        )
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from generator.load import escape_pointer
 from generator.naming import class_name, reserved_argument_names, snake_name, unreserved
 
 from ._support import Reasons, UnsupportedError, UnsupportedOperationError, text
+from .bodies import is_json
 from .model import Argument, Body
 
 if TYPE_CHECKING:
@@ -68,18 +70,35 @@ def _parameter(
     parameter_pointer, parameter = where
     if location not in _STYLES:
         raise UnsupportedError(parameter_pointer, f"{location} parameters are not supported")
-    if "schema" not in parameter:
-        raise UnsupportedError(parameter_pointer, "parameters described with 'content' are not supported")
-    schema = parameter["schema"]
+    schema_pointer = f"{parameter_pointer}/schema"
+    if "schema" in parameter:
+        schema = parameter["schema"]
+        styles = _STYLES[location]
+        style = parameter.get("style", styles[0])
+        if style not in styles:
+            raise UnsupportedError(
+                f"{parameter_pointer}/style",
+                f"style {style!r} is not defined for {location} parameters (use {', '.join(styles)})",
+            )
+        explode = parameter.get("explode", style == "form")
+    else:
+        # `content` with one JSON media type: the value is sent as its JSON text (style and
+        # explode do not apply). Query parameters only, the place APIs use it.
+        content = parameter.get("content")
+        if not isinstance(content, Mapping):
+            content = {}
+        media_types = [str(media_type) for media_type in content]
+        if location != "query" or len(media_types) != 1 or not is_json(media_types[0]):
+            raise UnsupportedError(
+                parameter_pointer,
+                f"{location} parameters described with 'content' are not supported "
+                "(query parameters with one JSON media type are)",
+            )
+        media = builder.spec.resolve(content[media_types[0]])
+        schema = media.get("schema", {}) if isinstance(media, Mapping) else {}
+        schema_pointer = f"{parameter_pointer}/content/{escape_pointer(media_types[0])}/schema"
+        style, explode = "json", False
     resolved = builder.spec.resolve(schema)
-    styles = _STYLES[location]
-    style = parameter.get("style", styles[0])
-    if style not in styles:
-        raise UnsupportedError(
-            f"{parameter_pointer}/style",
-            f"style {style!r} is not defined for {location} parameters (use {', '.join(styles)})",
-        )
-    explode = parameter.get("explode", style == "form")
     hint = f"{prefix}{class_name(snake_name(wire_name))}Param"
     return Argument(
         name=snake_name(wire_name),
@@ -89,7 +108,7 @@ def _parameter(
         required=location == "path" or parameter.get("required") is True,
         description=text(parameter.get("description"))
         or (text(resolved.get("description")) if isinstance(resolved, Mapping) else ""),
-        validator=builder.model_for(schema, f"{parameter_pointer}/schema", hint),
+        validator=builder.model_for(schema, schema_pointer, hint),
         style=str(style),
         explode=explode is True,
     )

@@ -7,6 +7,7 @@ request leaves the client.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -108,6 +109,9 @@ def query_params(items: Mapping[str, tuple[Any, ...]]) -> dict[str, str | list[s
             continue
         style, explode = how if how else ("form", True)
         wire = _wire(schema_type, _validated(schema_type, value, name))
+        if style == "json":  # described with `content: application/json`: the value's JSON text
+            params[name] = json.dumps(wire, ensure_ascii=False, separators=(",", ":"))
+            continue
         if isinstance(wire, list) and not wire:
             params[name] = []
         for key, text in query_pairs(name, wire, style=style, explode=explode):

@@ -240,7 +240,7 @@ paths:
       operationId: postForm
       parameters:
         - name: filter
-          in: query
+          in: header
           content:
             application/json:
               schema: {type: object}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,7 +122,7 @@ paths:
       operationId: getBad
       security: [{digest: []}]
       parameters:
-        - {name: q, in: query, content: {application/json: {schema: {type: object}}}}
+        - {name: q, in: header, content: {application/json: {schema: {type: object}}}}
       responses: {"204": {description: fine}}
 components:
   securitySchemes:
@@ -478,3 +479,113 @@ def test_unusual_schema_combinations_compile_or_are_loosened_with_a_warning(leni
     assert model.model_validate({"p": "[", "m": 2.5, "e": {"a": 1}}).p == "["
     with pytest.raises(pydantic.ValidationError):
         model.model_validate({"m": "b"})
+
+
+def test_two_schema_names_for_one_python_name_are_told_apart_in_lenient_mode(lenient_package) -> None:
+    """Strict mode refuses them; lenient mode keeps the first name and renames each later one,
+    with every reference to it (deeper ones too), and a warning with line and pointer."""
+    with pytest.raises(GenerationError) as refused:
+        cli.build(SPECS / "music.yaml", "music_strict", Path("unused"))
+    assert "schema names 'profile_picture', 'profilePicture' all become" in str(refused.value)
+    package, result = lenient_package("music")
+    assert [str(problem) for problem in result.warnings] == [
+        "line 38, /components/schemas/profilePicture: schema 'profilePicture' becomes the same Python "
+        "name as another schema (ProfilePicture); it is read as 'profilePicture2' (model ProfilePicture2)"
+    ]
+    assert result.operations == 2 and not result.skipped
+    answer = {"picture": {"small": "a.jpg"}, "cover": {"150x150": "b.jpg"}, "cover_sizes": {"big": "c.jpg"}}
+    user = _client(package, lambda request: httpx.Response(200, json=answer)).get_user("u1")
+    assert type(user.picture) is package.models.ProfilePicture and user.picture.small == "a.jpg"
+    assert type(user.cover) is package.models.ProfilePicture2
+    assert user.cover.model_dump(by_alias=True) == {"150x150": "b.jpg"}
+    assert user.cover_sizes.big == "c.jpg"
+
+
+def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
+    lenient_package, tmp_path: Path
+) -> None:
+    """`allOf: [base, {item: Playlist}]` over a base's `item: object`: the subclass's field wins,
+    as JSON Schema says (both hold), and mypy --strict accepts the package."""
+    package, result = lenient_package("music")
+    answer = {"data": [{"item_type": "playlist", "item": {"name": "Mix"}}]}
+    reposts = _client(package, lambda request: httpx.Response(200, json=answer)).get_reposts()
+    assert type(reposts.data[0].item) is package.models.Playlist and reposts.data[0].item.name == "Mix"
+    with pytest.raises(pydantic.ValidationError):
+        package.models.CollectionActivity.model_validate({"item_type": "track", "item": {"name": "x"}})
+    _passes_mypy(result, package.__name__, tmp_path)
+
+
+def _passes_mypy(result: Any, package: str, folder: Path) -> None:
+    for relative, text in result.files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text)
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_a_query_parameter_described_with_json_content_is_sent_as_json_text(lenient_package) -> None:
+    """`content: {application/json: {schema}}` on a query parameter: validated by its schema,
+    sent as its JSON text in one parameter (style and explode do not apply)."""
+    package, result = lenient_package("json_query")
+    assert result.operations == 1 and not result.skipped
+    sent, handler = _recorder()
+    client = _client(package, handler)
+    client.list_agents(page=2, metadata={"team": "a b", "n": 1}, ids=[1, 2])
+    assert sent[-1].url.params.multi_items() == [
+        ("page", "2"),
+        ("metadata", '{"team":"a b","n":1}'),
+        ("ids", "[1,2]"),
+    ]
+    client.list_agents()
+    assert sent[-1].url.params.multi_items() == []
+    with pytest.raises(pydantic.ValidationError):
+        client.list_agents(ids=[1, 2, 3, 4])  # maxItems of the content's schema
+    assert len(sent) == 2
+
+
+def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package, tmp_path: Path) -> None:
+    """The base's field names a union alias of the base's module (`tools: list[Base_tools]`):
+    the subclass, in a module of its own, is fully defined at its first use; object defaults of
+    model fields pass mypy --strict."""
+    package, result = lenient_package("inheritance")
+    assert result.operations == 2 and not result.skipped
+    sent, handler = _recorder(httpx.Response(200, json={"bot_id": "7", "premium_subscriber": None}))
+    tags = _client(package, handler).start_conversation(
+        inputs="hi", tools=[{"type": "function", "name": "f"}, {"type": "search"}]
+    )
+    assert json.loads(sent[-1].content) == {
+        "inputs": "hi",
+        "tools": [{"type": "function", "name": "f"}, {"type": "search"}],
+    }
+    assert (tags.bot_id, tags.premium_subscriber) == ("7", None)
+    # A `type: null` field an answer leaves out reads as None, like one sent as null.
+    assert package.models.RoleTags.model_validate({}).premium_subscriber is None
+    with pytest.raises(pydantic.ValidationError):
+        package.models.ConversationRequest(inputs="hi", stream=True)
+    # Object defaults of model fields become the models; they are not sent unless set.
+    request = package.models.ConversationRequest(inputs="hi")
+    assert request.prediction == package.models.Prediction(type="content", content="")
+    assert request.ranges == [package.models.Range(start=0, end=6)]
+    assert request.model_dump(by_alias=True, exclude_unset=True) == {"inputs": "hi"}
+    _passes_mypy(result, package.__name__, tmp_path)
+
+
+def test_unique_items_are_checked_before_sending(lenient_package) -> None:
+    """`uniqueItems: true` on a body's array property (inline or behind a $ref): a repeated item
+    raises before anything is sent, naming the field."""
+    package, result = lenient_package("unique")
+    assert result.operations == 1 and not result.skipped
+    sent, handler = _recorder()
+    client = _client(package, handler)
+    client.bulk_delete_messages(messages=["1", "2"], flags=[1, 2])
+    assert json.loads(sent[-1].content) == {"messages": ["1", "2"], "flags": [1, 2]}
+    for arguments in ({"messages": ["1", "1"]}, {"messages": ["1", "2"], "flags": [3, 3]}):
+        with pytest.raises(pydantic.ValidationError, match="must be unique"):
+            client.bulk_delete_messages(**arguments)
+    assert len(sent) == 1
