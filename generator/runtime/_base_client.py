@@ -137,6 +137,18 @@ def _timeout(value: TimeoutTypes) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
+_Start = tuple[httpx.Headers, dict[str, Any]]
+_BUILD_METHODS = ("build_request", "_merge_url", "_merge_headers", "_merge_cookies", "_merge_queryparams")
+
+
+def _builds_plainly(client: object) -> bool:
+    """Whether ``client`` builds requests as httpx does (not a subclass that changes it)."""
+    base = httpx.AsyncClient if isinstance(client, httpx.AsyncClient) else httpx.Client
+    return isinstance(client, base) and all(
+        getattr(type(client), name, None) is getattr(base, name, None) for name in _BUILD_METHODS
+    )
+
+
 def _file_name(url: httpx.URL) -> str:
     # The last segment, decoded, and only its last part: "%2F.." in a URL never leaves the folder.
     name = unquote(url.path.rsplit("/", 1)[-1]).replace("\\", "/").rsplit("/", 1)[-1].strip()
@@ -202,6 +214,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._base_headers.update(self._default_headers)
         self._extensions = {"timeout": self._timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
+        self._plain_http_client = _builds_plainly(self._http_client)
+        self._http_headers_seen: list[tuple[bytes, bytes]] | None = None
+        self._start_headers: dict[tuple[str | None, tuple[AuthScheme, ...]], _Start] = {}
         library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
@@ -292,6 +307,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> httpx.Request:
+        if not (spec.headers or extra_headers or extra_body or extra_query) and self._merges_plainly():
+            # The common call: no per-call headers, so the merged headers can be kept (see below).
+            return self._build_plain_request(spec, timeout)
         headers = self._base_headers.copy()
         if spec.headers:
             headers.update(spec.headers)
@@ -303,7 +321,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
             if not isinstance(payload, dict):
                 raise TypeError(f"{spec.operation}: extra_body needs a JSON object body")
             spec = replace(spec, json={**payload, **extra_body}, has_body=True)
-        content, files = encode_request_body(spec, headers) if spec.has_body else (None, None)
+        content, files, content_type = encode_request_body(spec) if spec.has_body else (None, None, None)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         if extra_query:
             params.update(extra_query)
         if extra_headers:
@@ -321,6 +341,56 @@ class _BaseAPIClient(Generic[HttpClientT]):
             files=files,
             extensions=extensions,
         )
+
+    def _merges_plainly(self) -> bool:
+        """Whether ``httpx.Client.build_request`` would do nothing per call but merge the http
+        client's headers into ours: no cookies or query parameters on it, no subclass that changes
+        how requests are built, and an api key that is not a callable. Then the merged headers are
+        the same for every call of an operation, and are kept (until the client's headers change)."""
+        client = self._http_client
+        if not self._plain_http_client or callable(self._api_key) or client.cookies or client.params:
+            return False
+        seen = client.headers.raw
+        if seen != self._http_headers_seen:
+            self._start_headers.clear()
+            self._http_headers_seen = seen
+        return True
+
+    def _build_plain_request(self, spec: RequestSpec[T], timeout: TimeoutTypes | NotGiven) -> httpx.Request:
+        """What ``build_request`` would make of the general path's arguments (the two are compared
+        in the tests), with the headers merged once per content type and security scheme."""
+        content, files, content_type = encode_request_body(spec) if spec.has_body else (None, None, None)
+        key = (content_type, spec.security)
+        start = self._start_headers.get(key)
+        if start is None:
+            start = self._start_headers[key] = self._merged_start(spec.security, content_type)
+        headers, auth_params = start
+        params = {**spec.params, **auth_params} if auth_params else dict(spec.params)
+        extensions = (
+            self._extensions if isinstance(timeout, NotGiven) else {"timeout": _timeout(timeout).as_dict()}
+        )
+        # httpx.Request copies the headers, so the kept ones are never changed.
+        return httpx.Request(
+            spec.method,
+            self._url(spec.path),
+            params=params or None,
+            headers=headers,
+            content=content,
+            files=files,
+            extensions=extensions,
+        )
+
+    def _merged_start(self, security: tuple[AuthScheme, ...], content_type: str | None) -> _Start:
+        """The general path's headers (and query parameters of an api key), merged with the http
+        client's headers as ``httpx.Client.build_request`` merges them."""
+        headers = self._base_headers.copy()
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        params: dict[str, Any] = {}
+        self._authenticate(security, headers, params)
+        merged = httpx.Headers(self._http_client.headers)
+        merged.update(headers)
+        return merged, params
 
     def _url(self, path: str) -> httpx.URL:
         """The absolute URL of ``path``, parsed once per path: httpx parses a string on every call."""
