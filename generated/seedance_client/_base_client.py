@@ -20,7 +20,7 @@ import platform
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, ClassVar, Generic, Self, TypeVar
@@ -141,7 +141,21 @@ def _timeout(value: TimeoutTypes) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
-_Start = tuple[httpx.Headers, dict[str, Any]]
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What the requests of one kind (content type, security, method, with or without a body)
+    have in common on one client, computed once by httpx itself."""
+
+    merged: httpx.Headers
+    """Our headers merged into the http client's, as ``build_request`` passes them to httpx.Request."""
+    params: dict[str, Any]
+    """The api key, when a query parameter carries it."""
+    prepared: httpx.Headers
+    """What httpx.Request makes of ``merged`` (it adds Host and Content-Length)."""
+    length_per_call: bool
+    """Whether the Content-Length in ``prepared`` is the body's, to be set per call."""
+
+
 _BUILD_METHODS = ("build_request", "_merge_url", "_merge_headers", "_merge_cookies", "_merge_queryparams")
 
 
@@ -220,7 +234,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._urls: dict[str, httpx.URL] = {}
         self._plain_http_client = _builds_plainly(self._http_client)
         self._http_headers_seen: list[tuple[bytes, bytes]] | None = None
-        self._start_headers: dict[tuple[str | None, tuple[AuthScheme, ...]], _Start] = {}
+        self._kept: dict[tuple[str | None, tuple[AuthScheme, ...], str, bool], _Kept] = {}
         library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
@@ -356,45 +370,63 @@ class _BaseAPIClient(Generic[HttpClientT]):
             return False
         seen = client.headers.raw
         if seen != self._http_headers_seen:
-            self._start_headers.clear()
+            self._kept.clear()
             self._http_headers_seen = seen
         return True
 
     def _build_plain_request(self, spec: RequestSpec[T], timeout: TimeoutTypes | NotGiven) -> httpx.Request:
-        """What ``build_request`` would make of the general path's arguments (the two are compared
-        in the tests), with the headers merged once per content type and security scheme."""
+        """The request that ``build_request`` would make of the general path's arguments (the tests
+        compare the two byte for byte), from headers that httpx merged and prepared once."""
         content, files, content_type = encode_request_body(spec) if spec.has_body else (None, None, None)
-        key = (content_type, spec.security)
-        start = self._start_headers.get(key)
-        if start is None:
-            start = self._start_headers[key] = self._merged_start(spec.security, content_type)
-        headers, auth_params = start
-        params = {**spec.params, **auth_params} if auth_params else dict(spec.params)
+        url = self._url(spec.path)
+        key = (content_type, spec.security, spec.method, bool(content))
+        kept = self._kept.get(key)
+        if kept is None:
+            kept = self._kept[key] = self._keep(spec, url, content_type, bool(content))
+        params = {**spec.params, **kept.params} if kept.params else dict(spec.params)
         extensions = (
             self._extensions if isinstance(timeout, NotGiven) else {"timeout": _timeout(timeout).as_dict()}
         )
-        # httpx.Request copies the headers, so the kept ones are never changed.
-        return httpx.Request(
+        if files is not None:  # multipart with parts: httpx writes the body and its headers
+            return httpx.Request(
+                spec.method,
+                url,
+                params=params or None,
+                headers=kept.merged,
+                files=files,
+                extensions=extensions,
+            )
+        # httpx.Request copies the headers it is given, so the kept ones are never changed.
+        headers = kept.prepared
+        if kept.length_per_call:
+            headers = headers.copy()
+            headers["Content-Length"] = str(len(content or b""))
+        request = httpx.Request(
             spec.method,
-            self._url(spec.path),
+            url,
             params=params or None,
             headers=headers,
-            content=content,
-            files=files,
+            stream=httpx.ByteStream(content or b""),
             extensions=extensions,
         )
+        request.read()  # as httpx.Request does for a body given as bytes
+        return request
 
-    def _merged_start(self, security: tuple[AuthScheme, ...], content_type: str | None) -> _Start:
-        """The general path's headers (and query parameters of an api key), merged with the http
-        client's headers as ``httpx.Client.build_request`` merges them."""
+    def _keep(
+        self, spec: RequestSpec[T], url: httpx.URL, content_type: str | None, has_content: bool
+    ) -> _Kept:
+        """The general path's headers (and the query parameter of an api key), merged into the
+        http client's as ``httpx.Client.build_request`` merges them, then prepared by httpx.Request
+        with a body of the same kind (the Content-Length is then replaced by the real one)."""
         headers = self._base_headers.copy()
         if content_type is not None:
             headers["Content-Type"] = content_type
         params: dict[str, Any] = {}
-        self._authenticate(security, headers, params)
+        self._authenticate(spec.security, headers, params)
         merged = httpx.Headers(self._http_client.headers)
         merged.update(headers)
-        return merged, params
+        sample = httpx.Request(spec.method, url, headers=merged, content=b"-" if has_content else None)
+        return _Kept(merged, params, sample.headers, has_content and "Content-Length" not in merged)
 
     def _url(self, path: str) -> httpx.URL:
         """The absolute URL of ``path``, parsed once per path: httpx parses a string on every call."""
