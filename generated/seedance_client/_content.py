@@ -17,6 +17,7 @@ from typing import IO, Any, TypeAlias
 from urllib.parse import urlencode
 
 from pydantic import MISSING
+from pydantic_core import to_json
 
 from ._styles import wire_text
 from ._types import RequestSpec
@@ -65,11 +66,8 @@ def encode_request_body(
     the Content-Type header itself (multipart with parts, whose boundary it chooses)."""
     kind = spec.body_kind
     if kind == "json":
-        return (
-            json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode(),
-            None,
-            spec.media_type,
-        )
+        # pydantic's serializer: compact UTF-8 like json.dumps(ensure_ascii=False), several times faster.
+        return to_json(spec.json), None, spec.media_type
     if kind in ("text", "binary"):
         content = spec.content
         if isinstance(content, str):

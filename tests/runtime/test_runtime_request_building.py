@@ -237,3 +237,15 @@ async def test_an_http_client_subclass_that_builds_its_own_requests_is_used(h):
 
     request = route.calls.last.request
     assert request.headers["X-Signature"] == f"signed {len(request.content)}"
+
+
+async def test_a_json_body_is_compact_utf8_with_the_given_fields_only(h):
+    route = h.create_route().respond(200, json={"task_id": "t1"})
+
+    await h.call(h.client().generate_seedance_2_0, prompt="狐狸 in the snow", duration=5)
+
+    request = route.calls.last.request
+    expected = '{"prompt":"狐狸 in the snow","duration":5}'.encode()
+    assert request.content == expected
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["Content-Length"] == str(len(expected))
