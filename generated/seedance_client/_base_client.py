@@ -141,6 +141,10 @@ def _timeout(value: TimeoutTypes) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
+_KeptKey = tuple[str | None, tuple[AuthScheme, ...], str, bool]
+"""The kind of a request: content type, security, method, and whether it has a body."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Kept:
     """What the requests of one kind (content type, security, method, with or without a body)
@@ -233,8 +237,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._extensions = {"timeout": self._timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
         self._plain_http_client = _builds_plainly(self._http_client)
-        self._http_headers_seen: list[tuple[bytes, bytes]] | None = None
-        self._kept: dict[tuple[str | None, tuple[AuthScheme, ...], str, bool], _Kept] = {}
+        # The http client's headers when last seen, and what was kept for them (one pair, so that
+        # a thread never keeps anything for headers other than those it was computed from).
+        self._kept: tuple[list[tuple[bytes, bytes]], dict[_KeptKey, _Kept]] = ([], {})
         library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
@@ -325,9 +330,10 @@ class _BaseAPIClient(Generic[HttpClientT]):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> httpx.Request:
-        if not (spec.headers or extra_headers or extra_body or extra_query) and self._merges_plainly():
-            # The common call: no per-call headers, so the merged headers can be kept (see below).
-            return self._build_plain_request(spec, timeout)
+        if not (spec.headers or extra_headers or extra_body or extra_query):
+            kept = self._kept_requests()
+            if kept is not None:  # the common call
+                return self._build_plain_request(spec, timeout, *kept)
         headers = self._base_headers.copy()
         if spec.headers:
             headers.update(spec.headers)
@@ -360,29 +366,34 @@ class _BaseAPIClient(Generic[HttpClientT]):
             extensions=extensions,
         )
 
-    def _merges_plainly(self) -> bool:
-        """Whether ``httpx.Client.build_request`` would do nothing per call but merge the http
-        client's headers into ours: no cookies or query parameters on it, no subclass that changes
-        how requests are built, and an api key that is not a callable. Then the merged headers are
-        the same for every call of an operation, and are kept (until the client's headers change)."""
+    def _kept_requests(self) -> tuple[list[tuple[bytes, bytes]], dict[_KeptKey, _Kept]] | None:
+        """The http client's headers and what is kept for them, when ``httpx.Client.build_request``
+        would do nothing per call but merge those headers into ours: no cookies or query parameters
+        on the http client, no subclass that changes how requests are built, and an api key that
+        is not a callable. Then the headers of a call depend only on its kind (``_KeptKey``)."""
         client = self._http_client
         if not self._plain_http_client or callable(self._api_key) or client.cookies or client.params:
-            return False
+            return None
         seen = client.headers.raw
-        if seen != self._http_headers_seen:
-            self._kept.clear()
-            self._http_headers_seen = seen
-        return True
+        if seen != self._kept[0]:
+            self._kept = (seen, {})
+        return self._kept
 
-    def _build_plain_request(self, spec: RequestSpec[T], timeout: TimeoutTypes | NotGiven) -> httpx.Request:
+    def _build_plain_request(
+        self,
+        spec: RequestSpec[T],
+        timeout: TimeoutTypes | NotGiven,
+        http_headers: list[tuple[bytes, bytes]],
+        kept_requests: dict[_KeptKey, _Kept],
+    ) -> httpx.Request:
         """The request that ``build_request`` would make of the general path's arguments (the tests
         compare the two byte for byte), from headers that httpx merged and prepared once."""
         content, files, content_type = encode_request_body(spec) if spec.has_body else (None, None, None)
         url = self._url(spec.path)
         key = (content_type, spec.security, spec.method, bool(content))
-        kept = self._kept.get(key)
+        kept = kept_requests.get(key)
         if kept is None:
-            kept = self._kept[key] = self._keep(spec, url, content_type, bool(content))
+            kept = kept_requests[key] = self._keep(spec, url, content_type, bool(content), http_headers)
         params = {**spec.params, **kept.params} if kept.params else dict(spec.params)
         extensions = (
             self._extensions if isinstance(timeout, NotGiven) else {"timeout": _timeout(timeout).as_dict()}
@@ -413,7 +424,12 @@ class _BaseAPIClient(Generic[HttpClientT]):
         return request
 
     def _keep(
-        self, spec: RequestSpec[T], url: httpx.URL, content_type: str | None, has_content: bool
+        self,
+        spec: RequestSpec[T],
+        url: httpx.URL,
+        content_type: str | None,
+        has_content: bool,
+        http_headers: list[tuple[bytes, bytes]],
     ) -> _Kept:
         """The general path's headers (and the query parameter of an api key), merged into the
         http client's as ``httpx.Client.build_request`` merges them, then prepared by httpx.Request
@@ -423,7 +439,7 @@ class _BaseAPIClient(Generic[HttpClientT]):
             headers["Content-Type"] = content_type
         params: dict[str, Any] = {}
         self._authenticate(spec.security, headers, params)
-        merged = httpx.Headers(self._http_client.headers)
+        merged = httpx.Headers(http_headers)
         merged.update(headers)
         sample = httpx.Request(spec.method, url, headers=merged, content=b"-" if has_content else None)
         return _Kept(merged, params, sample.headers, has_content and "Content-Length" not in merged)
