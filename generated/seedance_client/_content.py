@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import IO, Any, TypeAlias
 from urllib.parse import urlencode
 
-import httpx
 from pydantic import MISSING
+from pydantic_core import to_json
 
 from ._styles import wire_text
 from ._types import RequestSpec
@@ -60,24 +60,23 @@ def _form_items(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def encode_request_body(
-    spec: RequestSpec[Any], headers: httpx.Headers
-) -> tuple[bytes | None, list[tuple[str, Any]] | None]:
-    """``(content, files)`` for httpx, setting Content-Type where httpx does not."""
+    spec: RequestSpec[Any],
+) -> tuple[bytes | None, list[tuple[str, Any]] | None, str | None]:
+    """``(content, files, content_type)`` for httpx; ``content_type`` is None where httpx writes
+    the Content-Type header itself (multipart with parts, whose boundary it chooses)."""
     kind = spec.body_kind
     if kind == "json":
-        headers["Content-Type"] = spec.media_type
-        return json.dumps(spec.json, ensure_ascii=False, separators=(",", ":")).encode(), None
+        # pydantic's serializer: compact UTF-8 like json.dumps(ensure_ascii=False), several times faster.
+        return to_json(spec.json), None, spec.media_type
     if kind in ("text", "binary"):
-        headers["Content-Type"] = spec.media_type
         content = spec.content
         if isinstance(content, str):
-            return content.encode("utf-8"), None
+            return content.encode("utf-8"), None, spec.media_type
         # A file object is read here, so that a retry sends the same bytes again.
-        return (content if isinstance(content, bytes) else content.read()), None
+        return (content if isinstance(content, bytes) else content.read()), None, spec.media_type
     payload: Mapping[str, Any] = spec.json if isinstance(spec.json, Mapping) else {}
     if kind == "form":
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        return urlencode(_form_items(payload)).encode("ascii"), None
+        return urlencode(_form_items(payload)).encode("ascii"), None, "application/x-www-form-urlencoded"
     # multipart: every field is a part of its own (httpx writes the Content-Type and boundary).
     parts: list[tuple[str, Any]] = []
     for name, value in payload.items():
@@ -91,6 +90,6 @@ def encode_request_body(
         for item in file if isinstance(file, list) else [file]:
             parts.append((name, item))
     if not parts:
-        headers["Content-Type"] = f"multipart/form-data; boundary={_EMPTY_BOUNDARY}"
-        return f"--{_EMPTY_BOUNDARY}--\r\n".encode("ascii"), None
-    return None, parts
+        empty = f"--{_EMPTY_BOUNDARY}--\r\n".encode("ascii")
+        return empty, None, f"multipart/form-data; boundary={_EMPTY_BOUNDARY}"
+    return None, parts, None

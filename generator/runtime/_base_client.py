@@ -16,7 +16,7 @@ import platform
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, ClassVar, Generic, Self, TypeVar
@@ -137,6 +137,36 @@ def _timeout(value: TimeoutTypes) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
+_KeptKey = tuple[str | None, tuple[AuthScheme, ...], str, bool]
+"""The kind of a request: content type, security, method, and whether it has a body."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What the requests of one kind (content type, security, method, with or without a body)
+    have in common on one client, computed once by httpx itself."""
+
+    merged: httpx.Headers
+    """Our headers merged into the http client's, as ``build_request`` passes them to httpx.Request."""
+    params: dict[str, Any]
+    """The api key, when a query parameter carries it."""
+    prepared: httpx.Headers
+    """What httpx.Request makes of ``merged`` (it adds Host and Content-Length)."""
+    length_per_call: bool
+    """Whether the Content-Length in ``prepared`` is the body's, to be set per call."""
+
+
+_BUILD_METHODS = ("build_request", "_merge_url", "_merge_headers", "_merge_cookies", "_merge_queryparams")
+
+
+def _builds_plainly(client: object) -> bool:
+    """Whether ``client`` builds requests as httpx does (not a subclass that changes it)."""
+    base = httpx.AsyncClient if isinstance(client, httpx.AsyncClient) else httpx.Client
+    return isinstance(client, base) and all(
+        getattr(type(client), name, None) is getattr(base, name, None) for name in _BUILD_METHODS
+    )
+
+
 def _file_name(url: httpx.URL) -> str:
     # The last segment, decoded, and only its last part: "%2F.." in a URL never leaves the folder.
     name = unquote(url.path.rsplit("/", 1)[-1]).replace("\\", "/").rsplit("/", 1)[-1].strip()
@@ -202,6 +232,10 @@ class _BaseAPIClient(Generic[HttpClientT]):
         self._base_headers.update(self._default_headers)
         self._extensions = {"timeout": self._timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
+        self._plain_http_client = _builds_plainly(self._http_client)
+        # The http client's headers when last seen, and what was kept for them (one pair, so that
+        # a thread never keeps anything for headers other than those it was computed from).
+        self._kept: tuple[list[tuple[bytes, bytes]], dict[_KeptKey, _Kept]] = ([], {})
         library_log_redactor.register(self)  # until close(): httpx's and httpcore's records too
 
     def _new_http_client(self) -> HttpClientT:
@@ -292,6 +326,10 @@ class _BaseAPIClient(Generic[HttpClientT]):
         extra_body: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> httpx.Request:
+        if not (spec.headers or extra_headers or extra_body or extra_query):
+            kept = self._kept_requests()
+            if kept is not None:  # the common call
+                return self._build_plain_request(spec, timeout, *kept)
         headers = self._base_headers.copy()
         if spec.headers:
             headers.update(spec.headers)
@@ -303,7 +341,9 @@ class _BaseAPIClient(Generic[HttpClientT]):
             if not isinstance(payload, dict):
                 raise TypeError(f"{spec.operation}: extra_body needs a JSON object body")
             spec = replace(spec, json={**payload, **extra_body}, has_body=True)
-        content, files = encode_request_body(spec, headers) if spec.has_body else (None, None)
+        content, files, content_type = encode_request_body(spec) if spec.has_body else (None, None, None)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         if extra_query:
             params.update(extra_query)
         if extra_headers:
@@ -321,6 +361,84 @@ class _BaseAPIClient(Generic[HttpClientT]):
             files=files,
             extensions=extensions,
         )
+
+    def _kept_requests(self) -> tuple[list[tuple[bytes, bytes]], dict[_KeptKey, _Kept]] | None:
+        """The http client's headers and what is kept for them, when ``httpx.Client.build_request``
+        would do nothing per call but merge those headers into ours: no cookies or query parameters
+        on the http client, no subclass that changes how requests are built, and an api key that
+        is not a callable. Then the headers of a call depend only on its kind (``_KeptKey``)."""
+        client = self._http_client
+        if not self._plain_http_client or callable(self._api_key) or client.cookies or client.params:
+            return None
+        seen = client.headers.raw
+        if seen != self._kept[0]:
+            self._kept = (seen, {})
+        return self._kept
+
+    def _build_plain_request(
+        self,
+        spec: RequestSpec[T],
+        timeout: TimeoutTypes | NotGiven,
+        http_headers: list[tuple[bytes, bytes]],
+        kept_requests: dict[_KeptKey, _Kept],
+    ) -> httpx.Request:
+        """The request that ``build_request`` would make of the general path's arguments (the tests
+        compare the two byte for byte), from headers that httpx merged and prepared once."""
+        content, files, content_type = encode_request_body(spec) if spec.has_body else (None, None, None)
+        url = self._url(spec.path)
+        key = (content_type, spec.security, spec.method, bool(content))
+        kept = kept_requests.get(key)
+        if kept is None:
+            kept = kept_requests[key] = self._keep(spec, url, content_type, bool(content), http_headers)
+        params = {**spec.params, **kept.params} if kept.params else dict(spec.params)
+        extensions = (
+            self._extensions if isinstance(timeout, NotGiven) else {"timeout": _timeout(timeout).as_dict()}
+        )
+        if files is not None:  # multipart with parts: httpx writes the body and its headers
+            return httpx.Request(
+                spec.method,
+                url,
+                params=params or None,
+                headers=kept.merged,
+                files=files,
+                extensions=extensions,
+            )
+        # httpx.Request copies the headers it is given, so the kept ones are never changed.
+        headers = kept.prepared
+        if kept.length_per_call:
+            headers = headers.copy()
+            headers["Content-Length"] = str(len(content or b""))
+        request = httpx.Request(
+            spec.method,
+            url,
+            params=params or None,
+            headers=headers,
+            stream=httpx.ByteStream(content or b""),
+            extensions=extensions,
+        )
+        request.read()  # as httpx.Request does for a body given as bytes
+        return request
+
+    def _keep(
+        self,
+        spec: RequestSpec[T],
+        url: httpx.URL,
+        content_type: str | None,
+        has_content: bool,
+        http_headers: list[tuple[bytes, bytes]],
+    ) -> _Kept:
+        """The general path's headers (and the query parameter of an api key), merged into the
+        http client's as ``httpx.Client.build_request`` merges them, then prepared by httpx.Request
+        with a body of the same kind (the Content-Length is then replaced by the real one)."""
+        headers = self._base_headers.copy()
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        params: dict[str, Any] = {}
+        self._authenticate(spec.security, headers, params)
+        merged = httpx.Headers(http_headers)
+        merged.update(headers)
+        sample = httpx.Request(spec.method, url, headers=merged, content=b"-" if has_content else None)
+        return _Kept(merged, params, sample.headers, has_content and "Content-Length" not in merged)
 
     def _url(self, path: str) -> httpx.URL:
         """The absolute URL of ``path``, parsed once per path: httpx parses a string on every call."""
