@@ -15,9 +15,6 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.cli import build
-from generator.output import write_atomically
-
 REPO = Path(__file__).resolve().parents[1]
 _counter = itertools.count()
 
@@ -39,6 +36,10 @@ def generate_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
         else:
             spec_path = spec
         out = root / f"out_{package}"
+        # Imported on first use: pytest loads this file in xdist's controller too, which runs no test.
+        from generator.cli import build  # noqa: PLC0415
+        from generator.output import write_atomically  # noqa: PLC0415
+
         write_atomically(build(spec_path, package, out).files, out)
         sys.path.insert(0, str(out))
         made[package] = importlib.import_module(package)

@@ -19,6 +19,9 @@ import pytest
 from generator import cli
 from generator.models import split_models
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_lazy_models")
+
 REPO = Path(__file__).resolve().parents[2]
 
 

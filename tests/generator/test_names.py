@@ -22,6 +22,9 @@ from generator import cli, naming, render
 from generator.cli import build
 from generator.problems import GenerationError
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_names")
+
 SPECS = Path(__file__).parent / "specs"
 NAMES = SPECS / "names.yaml"
 SMALL = SPECS / "small.yaml"
