@@ -27,6 +27,9 @@ from schemathesis import GenerationMode
 
 from generator.naming import class_name
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_contract_models")
+
 API = load_api()
 BODY_OPERATIONS = [operation for operation in API.operations if operation.body]
 # Derandomized: CI sees the same 60 examples every run, so a pass or a failure is reproducible.

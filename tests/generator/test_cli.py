@@ -61,6 +61,7 @@ def test_committed_output_is_up_to_date() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_output_is_deterministic_across_runs_and_hash_seeds(tmp_path: Path, generated: Path) -> None:
     # The header names the output folder (it is the command that regenerates it), so each
     # spec is generated twice into the same folder, under different hash seeds.
@@ -79,6 +80,7 @@ def test_output_is_deterministic_across_runs_and_hash_seeds(tmp_path: Path, gene
     assert snapshots[0] == snapshots[1]
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_check_names_stale_missing_and_extra_files(generated: Path) -> None:
     arguments = ("check", "--spec", str(SPEC), "--out", str(generated), "--package", "seedance_client")
     assert run(*arguments).returncode == 0
@@ -94,6 +96,7 @@ def test_check_names_stale_missing_and_extra_files(generated: Path) -> None:
     assert "extra: " in result.stdout and "notes.txt" in result.stdout
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_every_file_has_the_header_and_the_package_knows_its_spec(generated: Path) -> None:
     digest = hashlib.sha256(SPEC.read_bytes()).hexdigest()
     for path in generated.rglob("*"):
@@ -135,6 +138,7 @@ BAD_SPECS = {
 }
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 @pytest.mark.parametrize("name", sorted(BAD_SPECS))
 def test_bad_spec_is_refused_clearly_and_output_is_untouched(
     tmp_path: Path, generated: Path, name: str
@@ -158,6 +162,7 @@ def test_missing_spec_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot read the spec" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_formatter_failure_leaves_output_untouched(
     monkeypatch: pytest.MonkeyPatch, generated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -175,6 +180,7 @@ def test_formatter_failure_leaves_output_untouched(
     assert snapshot(generated) == before
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_a_crash_while_writing_leaves_output_untouched(
     monkeypatch: pytest.MonkeyPatch, generated: Path
 ) -> None:
@@ -195,6 +201,7 @@ def test_a_crash_while_writing_leaves_output_untouched(
     assert [path.name for path in generated.parent.iterdir() if path.name.startswith(".out.")] == []
 
 
+@pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_an_internal_error_is_reported_without_traceback(
     monkeypatch: pytest.MonkeyPatch, generated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

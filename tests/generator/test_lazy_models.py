@@ -19,6 +19,9 @@ import pytest
 from generator import cli
 from generator.models import split_models
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_lazy_models")
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -136,17 +139,11 @@ root: str = Item1(id="1", name="n").id
 """
 
 
-def test_lazy_models_stay_typed_for_mypy(tmp_path: Path) -> None:
+def test_lazy_models_stay_typed_for_mypy(tmp_path: Path, run_mypy) -> None:
     spec = _synthetic().write_synthetic_spec(4, tmp_path)
     out = _write(cli.build(spec, "synthetic_client", tmp_path / "out"), tmp_path / "out")
     (out / "use.py").write_text(_TYPED, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "use.py", "synthetic_client"],
-        cwd=out,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_mypy("use.py", "synthetic_client", cwd=out)
     # Exactly the one wrong line is reported: the names are the models' classes, not Any.
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1, result.stdout

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -22,6 +21,9 @@ import pytest
 from generator import cli, naming, render
 from generator.cli import build
 from generator.problems import GenerationError
+
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_names")
 
 SPECS = Path(__file__).parent / "specs"
 NAMES = SPECS / "names.yaml"
@@ -170,17 +172,13 @@ def test_schema_names_never_replace_the_package_roots_exports(names: ModuleType)
     assert names.models.MISSING_().model_dump() == {}
 
 
-def test_the_package_with_taken_names_passes_mypy_strict(tmp_path: Path, names_result: cli.Result) -> None:
+def test_the_package_with_taken_names_passes_mypy_strict(
+    tmp_path: Path, names_result: cli.Result, run_mypy
+) -> None:
     for relative, text in names_result.files.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(text)
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "names_pkg"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_mypy("names_pkg", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
 
 

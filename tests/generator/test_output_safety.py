@@ -20,6 +20,9 @@ import pytest
 from generator import cli, output
 from generator.output import MANIFEST, OutputError, write_atomically
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_output_safety")
+
 REPO = Path(__file__).resolve().parents[2]
 SMALL_SPEC = Path(__file__).parent / "specs" / "small.yaml"
 OLD = {

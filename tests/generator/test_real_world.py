@@ -24,6 +24,9 @@ from generator.output import write_atomically
 from generator.problems import GenerationError
 from generator.runtime import _styles
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_real_world")
+
 SPECS = Path(__file__).parent / "specs"
 _made: dict[str, ModuleType] = {}
 

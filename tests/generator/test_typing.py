@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -50,16 +48,10 @@ client.generate_seedance_2_0(promt="x")  # error: no such field
 """
 
 
-def test_type_checker_accepts_valid_calls_and_flags_invalid_ones(tmp_path: Path) -> None:
+def test_type_checker_accepts_valid_calls_and_flags_invalid_ones(tmp_path: Path, run_mypy) -> None:
     usage = tmp_path / "usage.py"
     usage.write_text(USAGE)
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(usage)],
-        env={"MYPYPATH": str(REPO / "generated"), "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_mypy(str(usage), env={"MYPYPATH": str(REPO / "generated"), "PATH": ""})
     flagged = {int(line.split(":")[1]) for line in result.stdout.splitlines() if ": error:" in line}
     expected = {number for number, line in enumerate(USAGE.splitlines(), 1) if "# error:" in line}
     assert flagged == expected, result.stdout

@@ -85,6 +85,18 @@ def zoo(generate_package: Callable[..., ModuleType]) -> ModuleType:
     return generate_package(spec, "zoo_runtime")
 
 
+# Packages generated once per worker: under xdist (make test) the tests that use one share a worker.
+_GENERATED = {"variant", "zoo", "enums"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and _GENERATED & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("runtime-generated"))
+
+
 class FakeClock:
     """Stands in for the runtime's sleep and monotonic functions: sleeping only advances time."""
 

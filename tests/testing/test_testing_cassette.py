@@ -26,6 +26,9 @@ from generator.cli import main
 from generator.ir import build_api
 from generator.load import load_spec
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_testing_cassette")
+
 KEY = "sk-recorded-SECRET-0d9e1f"
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
 ZOO_SPEC = Path(__file__).resolve().parents[1] / "generator" / "specs" / "zoo.yaml"

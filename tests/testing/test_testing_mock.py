@@ -22,6 +22,9 @@ from seedance_client.testing import OPERATIONS, MockAPI
 
 from generator.naming import class_name
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_testing_mock")
+
 API = load_api()
 FLAVOURS = ("sync", "async")
 PAIRS = [(operation, pair) for operation in API.operations for pair in operation.examples]

@@ -22,6 +22,9 @@ import seedance_client
 import seedance_client.testing
 from served import serving
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_testing_server")
+
 KEY = "sk-served-test"
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,6 +18,9 @@ from openapi_adapter import OpenAPIRequest, OpenAPIResponse
 from openapi_core import OpenAPI
 from replay import load_api
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_testing_zoo")
+
 ZOO_SPEC = Path(__file__).resolve().parents[1] / "generator" / "specs" / "zoo.yaml"
 API = load_api(ZOO_SPEC, "zoo")
 BASE = API.server_url

@@ -19,6 +19,9 @@ from served import serving
 from generator.cli import main
 from generator.verify import render, verify
 
+# The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_verify")
+
 KEY = "sk-verify-SECRET-7f3a9c"
 
 
