@@ -27,11 +27,13 @@ from .versioning import bump_warning, changelog_entry, package_version, suggeste
 __all__ = ["Result", "build", "main"]
 
 # ``models`` (datamodel-code-generator) and ``render`` (jinja2) are imported by ``build`` when it
-# reaches them, and validation runs in a child process (``isolation``): the validator's imports
-# and datamodel-code-generator's are never alive at once, which keeps the peak memory down.
-# A child pays only in a process that has none of them yet (the command line); a test run
-# or another long-lived caller already has them, and validates in process.
-_STAGE_MODULES = ("openapi_spec_validator", "jsonschema", "datamodel_code_generator")
+# reaches them, and validation runs in a child process (``isolation``), then the models in
+# another: the validator's imports and datamodel-code-generator's are never alive at once, and
+# the rendering and formatting that follow start from a small process again, which keeps the
+# peak memory down. A child pays only in a process that has none of them yet (the command
+# line); a test run or another long-lived caller already has them, and works in process.
+_STAGE_MODULES = ("openapi_spec_validator", "jsonschema", "datamodel_code_generator.parser.openapi")
+_MODEL_MODULES = ("datamodel_code_generator.parser.openapi",)
 
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
@@ -130,7 +132,7 @@ def build(
     progress.stage("generating models", f"{schemas} schemas")
     from .models import generate_models  # noqa: PLC0415 - see _STAGE_MODULES
 
-    models = generate_models(spec, api, lenient=lenient)
+    models, _ = run_isolated(lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES)
     progress.stage("rendering", f"{len(api.operations)} operations")
     from .render import render_package  # noqa: PLC0415 - see _STAGE_MODULES
 

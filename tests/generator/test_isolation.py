@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -78,9 +79,12 @@ _BUILDS = """
                          result.operations, result.left_out))
         except cli.GenerationError as error:
             said = f"GenerationError: {error}"
-        found.append([said, apart[-1], "openapi_spec_validator" in sys.modules])
-        # The next builds validate in a child too, although the models' modules are loaded now.
-        cli._STAGE_MODULES = ("a_module_nobody_imports",)
+        loaded = [name for name in ("openapi_spec_validator", "datamodel_code_generator.parser.openapi")
+                  if name in sys.modules]
+        found.append([said, apart, loaded])
+        apart = []
+        # The next builds fork too, although this process has the validator's modules now.
+        cli._STAGE_MODULES = cli._MODEL_MODULES = ("a_module_nobody_imports",)
     print(json.dumps(found))
 """
 
@@ -113,6 +117,34 @@ def _deep_example_spec(tmp_path: Path) -> Path:
     return path
 
 
+def _uncompiled_rule_spec(tmp_path: Path) -> Path:
+    """Valid, but with a rule that the models stage refuses in strict mode (in its child)."""
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "dependentSchemas": {"a": {"required": ["b"]}},
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Rules", "version": "1.0.0"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}
+                    },
+                    "responses": {"204": {"description": "created"}},
+                }
+            }
+        },
+        "components": {"schemas": {"Thing": schema}},
+    }
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
 def test_the_command_line_validates_in_a_child_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,23 +153,25 @@ def test_the_command_line_validates_in_a_child_with_the_same_result(
         (str(SPECS / "lenient.yaml"), True),  # problems loosened and operations left out
         (str(SPECS / "schema_mistakes.yaml"), False),  # refused, every problem listed
         (str(_deep_example_spec(tmp_path)), False),
+        (str(_uncompiled_rule_spec(tmp_path)), False),  # refused by the models' child
+        (str(_uncompiled_rule_spec(tmp_path)), True),  # the rule left out with a warning
     ]
     code = _BUILDS.replace("CASES", repr(json.dumps(cases)))
     forked = fresh_python(code)
     # In this process: validation in process, as in any test run.
     monkeypatch.setattr(isolation, "isolating", lambda modules=(): False)
-    for index, ((path, lenient), (said, in_child, validator_loaded)) in enumerate(
-        zip(cases, forked, strict=True)
-    ):
+    for index, ((path, lenient), (said, in_child, loaded)) in enumerate(zip(cases, forked, strict=True)):
         try:
             here = summary(build(Path(path), f"client{index}", lenient=lenient))
         except GenerationError as error:
             here = f"GenerationError: {error}"
-        assert in_child, path
+        assert in_child and all(in_child), path  # each stage that ran, ran in a child
         assert said == here, path
-        if index == 0:  # the command line's own process never imported the validator
-            assert not validator_loaded
-    assert any(said.startswith("GenerationError") for said, _, _ in forked)
+        if index == 0:  # the command line's own process never imported either library
+            assert (in_child, loaded) == ([True, True], [])
+    refused = [said for said, _, _ in forked if said.startswith("GenerationError")]
+    assert len(refused) == 2
+    assert "dependentSchemas" in refused[1]
 
 
 _CHILD = """
@@ -160,12 +194,19 @@ _CHILD = """
         raise ValueError("no such thing at /paths")
 
     def refuses():
-        raise GenerationError("spec.yaml", [Problem("/info", "no version")])
+        raise GenerationError("spec.yaml", [Problem("/info", "no version")], hint="a hint")
+
+    class Odd(Exception):
+        def __init__(self, first, second):
+            super().__init__(f"{first} and {second}")
+
+    def odd():
+        raise Odd("one", "two")
 
     def dies():
         os._exit(3)
 
-    for name, failing in (("fails", fails), ("refuses", refuses), ("dies", dies)):
+    for name, failing in (("fails", fails), ("refuses", refuses), ("odd", odd), ("dies", dies)):
         try:
             run_isolated(failing, modules=fresh)
             found[name] = "no error"
@@ -184,8 +225,10 @@ def test_a_child_answers_its_value_and_raises_its_errors_here() -> None:
         [],
     ]
     assert found["fails"] == "ValueError: no such thing at /paths"
-    # An exception that does not survive pickling still says what it was.
-    assert found["refuses"].startswith("RuntimeError: GenerationError: spec.yaml: 1 problem:")
+    # The generator's own error comes back whole; one that does not survive pickling still says
+    # what it was.
+    assert found["refuses"] == "GenerationError: spec.yaml: 1 problem:\n  /info: no version\na hint"
+    assert found["odd"] == "RuntimeError: Odd: one and two"
     assert (
         found["dies"]
         == "RuntimeError: a child process of the generator ended without an answer (exit status 3)"
@@ -207,3 +250,22 @@ def test_no_fork_while_another_thread_runs_or_when_the_modules_are_loaded() -> N
         other.join()
     assert (value, apart, seen) == (5, False, ["here"])
     assert not isolation.isolating(("json",))  # imported already: a child would save nothing
+
+
+def test_warnings_come_in_the_same_order_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The validators report some problems in the order of a set: sorted into the document's
+    order, a child (or any run) says them in one order."""
+    said = set()
+    command = [sys.executable, "-m", "generator", "generate", "--spec", str(SPECS / "lenient.yaml")]
+    for seed in ("1", "2", "3"):
+        done = subprocess.run(
+            [*command, "--out", str(tmp_path / seed), "--package", "client", "--lenient"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        said.add(done.stderr)
+    assert len(said) == 1
+    assert "'$recursiveAnchor' ignored" in said.pop()
