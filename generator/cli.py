@@ -30,10 +30,13 @@ __all__ = ["Result", "build", "main"]
 # reaches them, and validation runs in a child process (``isolation``), then the models in
 # another: the validator's imports and datamodel-code-generator's are never alive at once, and
 # the rendering and formatting that follow start from a small process again, which keeps the
-# peak memory down. A child pays only in a process that has none of them yet (the command
-# line); a test run or another long-lived caller already has them, and works in process.
+# peak memory down. A child pays only for the first build of a process that has none of them
+# yet (the command line builds once); a test run or another long-lived caller works in process,
+# or each build's children would import the libraries again.
 _STAGE_MODULES = ("openapi_spec_validator", "jsonschema", "datamodel_code_generator.parser.openapi")
 _MODEL_MODULES = ("datamodel_code_generator.parser.openapi",)
+_BUILT: list[Path] = []
+"""The specs built in this process so far."""
 
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
@@ -92,10 +95,14 @@ def build(
     if refused:
         raise GenerationError("--package", [Problem("", refused)])
     progress = progress or Progress()
+    apart = not _BUILT
+    _BUILT.append(spec_path)
     spec = load_spec(spec_path)
     operations = [pointer for pointer, *_ in iter_operations(spec)]
     progress.stage("validating", f"{len(operations)} operations")
-    checked, apart = run_isolated(lambda: _checked(spec, operations, lenient), modules=_STAGE_MODULES)
+    checked, apart = run_isolated(
+        lambda: _checked(spec, operations, lenient), modules=_STAGE_MODULES, allowed=apart
+    )
     problems = checked.problems
     if not lenient:
         problems += checked.linted
@@ -132,7 +139,9 @@ def build(
     progress.stage("generating models", f"{schemas} schemas")
     from .models import generate_models  # noqa: PLC0415 - see _STAGE_MODULES
 
-    models, _ = run_isolated(lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES)
+    models, _ = run_isolated(
+        lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES, allowed=apart
+    )
     progress.stage("rendering", f"{len(api.operations)} operations")
     from .render import render_package  # noqa: PLC0415 - see _STAGE_MODULES
 

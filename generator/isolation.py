@@ -42,14 +42,17 @@ def isolating(modules: Iterable[str] = ()) -> bool:
     )
 
 
-def run_isolated(work: Callable[[], T], *, modules: Iterable[str] = ()) -> tuple[T, bool]:
+def run_isolated(
+    work: Callable[[], T], *, modules: Iterable[str] = (), allowed: bool = True
+) -> tuple[T, bool]:
     """``work()``'s result, and True when it ran in a child process (then what it changed in
-    objects of this process stays in the child: the caller redoes what it must).
+    objects of this process stays in the child: the caller redoes what it must). It runs in
+    process when not ``allowed`` or not ``isolating(modules)``.
 
     ``work`` returns a picklable value; an exception it raises is raised here (same type and
     message when it pickles, a ``RuntimeError`` saying both otherwise).
     """
-    if not isolating(modules):
+    if not allowed or not isolating(modules):
         return work(), False
     for stream in (sys.stdout, sys.stderr):  # or the child would write what is buffered again
         stream.flush()

@@ -64,8 +64,8 @@ _BUILDS = """
     apart = []
     isolated = cli.run_isolated
 
-    def recording(work, *, modules=()):
-        value, in_child = isolated(work, modules=modules)
+    def recording(work, *, modules=(), allowed=True):
+        value, in_child = isolated(work, modules=modules, allowed=allowed)
         apart.append(in_child)
         return value, in_child
 
@@ -83,8 +83,9 @@ _BUILDS = """
                   if name in sys.modules]
         found.append([said, apart, loaded])
         apart = []
-        # The next builds fork too, although this process has the validator's modules now.
+        # The next builds fork too, as if each were the first of a fresh process.
         cli._STAGE_MODULES = cli._MODEL_MODULES = ("a_module_nobody_imports",)
+        cli._BUILT.clear()
     print(json.dumps(found))
 """
 
@@ -269,3 +270,27 @@ def test_warnings_come_in_the_same_order_whatever_the_hash_seed(tmp_path: Path) 
         said.add(done.stderr)
     assert len(said) == 1
     assert "'$recursiveAnchor' ignored" in said.pop()
+
+
+def test_only_the_first_build_of_a_process_forks() -> None:
+    """A long-lived caller builds in process after its first build: children would import the
+    libraries again each time, which the parent never keeps."""
+    code = """
+        import json
+        from pathlib import Path
+        from generator import cli
+
+        apart = []
+        isolated = cli.run_isolated
+
+        def recording(work, *, modules=(), allowed=True):
+            value, in_child = isolated(work, modules=modules, allowed=allowed)
+            apart.append(in_child)
+            return value, in_child
+
+        cli.run_isolated = recording
+        for index in range(2):
+            cli.build(Path("spec/openapi.yaml"), f"client{index}")
+        print(json.dumps(apart))
+    """
+    assert fresh_python(code) == [True, True, False, False]
