@@ -100,6 +100,10 @@ def build(
     spec = load_spec(spec_path)
     operations = [pointer for pointer, *_ in iter_operations(spec)]
     progress.stage("validating", f"{len(operations)} operations")
+    # Both children need pydantic (openapi-spec-validator through pydantic-settings, and
+    # datamodel-code-generator): imported once here, not once in each.
+    from pydantic import BaseModel  # noqa: F401, PLC0415
+
     checked, apart = run_isolated(
         lambda: _checked(spec, operations, lenient), modules=_STAGE_MODULES, allowed=apart
     )

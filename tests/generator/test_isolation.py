@@ -258,7 +258,7 @@ def test_warnings_come_in_the_same_order_whatever_the_hash_seed(tmp_path: Path) 
     order, a child (or any run) says them in one order."""
     said = set()
     command = [sys.executable, "-m", "generator", "generate", "--spec", str(SPECS / "lenient.yaml")]
-    for seed in ("1", "2", "3"):
+    for seed in ("1", "2"):  # two seeds that gave two orders before
         done = subprocess.run(
             [*command, "--out", str(tmp_path / seed), "--package", "client", "--lenient"],
             cwd=REPO,
