@@ -7,10 +7,13 @@ shared and noisy: absolute times drift between runs, ratios hold. Figures:
 - import of the package in fresh interpreters (bytecode compiled) against httpx + pydantic;
 - generation (time and peak memory) against openapi-python-client, on this spec and on synthetic
   specs (bench/synthetic.py), with a plot of both against the number of operations;
+- beside it, the floors (bench/floors.py): openapi-spec-validator alone on each spec,
+  datamodel-code-generator alone on its schemas, and the imports of the required libraries;
 - the MockAPI case (1,000 scripted tasks created and awaited);
 - import of the package generated from the 400-operation spec, against the peer's.
 
-``BENCH_QUICK=1`` runs fewer rounds (to try the script, not to quote).
+``BENCH_QUICK=1`` runs fewer rounds (to try the script, not to quote); ``BENCH_ONLY=generation``
+(or ``per-call``, ``import``, ``mock``, comma-separated) runs only those parts and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import compileall
 import datetime
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
@@ -38,12 +42,14 @@ import httpx  # noqa: E402
 from synthetic import write_synthetic_spec  # noqa: E402
 
 SPEC = REPO / "spec" / "openapi.yaml"
+FLOORS = REPO / "bench" / "floors.py"
 RESULTS = REPO / "bench" / "results.md"
 PLOT = REPO / "bench" / "generation.png"
 BIN = Path(sys.executable).parent
 ENVIRONMENT = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SIZES = (50, 200, 400)
+PARTS = ("per-call", "import", "generation", "mock")
 BASE = "https://api.sinancode.com/v1"
 PRO_BODY = {"prompt": "a fox in the snow", "duration": 5, "ratio": "16:9", "camera_fixed": True}
 CREATED = b'{"task_id": "01234567-89ab-cdef-0123-456789abcdef"}'
@@ -172,26 +178,47 @@ def bench_per_call() -> None:
 # -- fresh interpreters ----------------------------------------------------------------------------
 
 
-def _run(
-    command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
-) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (bytes) of one command, which must succeed."""
+# Commands are started by a small launcher process, not by this one: Linux carries the peak
+# resident set of the process that forks (vfork: its whole peak) into the started command's
+# ru_maxrss, so every figure would be at least this process's own size (about 60 MiB once
+# httpx, pydantic and the client are loaded), the peer's and ours alike. The launcher is a bare
+# interpreter (about 10 MiB, less than any measured command).
+_LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    command, cwd, env = json.loads(line)
     start = time.perf_counter()
-    process = subprocess.Popen(
-        list(command),
-        cwd=cwd,
-        env=env or ENVIRONMENT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stderr is not None
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     error = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(command)} failed:\n{error.decode(errors='replace')[-2000:]}")
-    return elapsed, usage.ru_maxrss * 1024
+    tail = error.decode(errors="replace")[-2000:]
+    answer = [elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), tail]
+    print(json.dumps(answer), flush=True)
+"""
+_launcher: list[subprocess.Popen[str]] = []
+
+
+def _run(
+    command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (bytes) of one command, which must succeed: the
+    maximum resident set of the command and of the processes it waited for."""
+    if not _launcher:
+        _launcher.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+        )
+    launcher = _launcher[0]
+    assert launcher.stdin is not None and launcher.stdout is not None
+    request = [list(command), str(cwd) if cwd else None, env or ENVIRONMENT]
+    launcher.stdin.write(json.dumps(request) + "\n")
+    launcher.stdin.flush()
+    elapsed, peak, status, error = json.loads(launcher.stdout.readline())
+    if status != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed:\n{error}")
+    return elapsed, peak
 
 
 def _medians(
@@ -259,6 +286,28 @@ def _peer(spec: Path, out: Path) -> Callable[[], tuple[float, int]]:
     return lambda: _run([*command, "--output-path", str(out), "--overwrite"], cwd=out.parent)
 
 
+def _floor(*arguments: str) -> Callable[[], tuple[float, int]]:
+    return lambda: _run([sys.executable, str(FLOORS), *arguments], cwd=REPO)
+
+
+def _floor_row(what: str, floor: tuple[float, float], peer: tuple[float, float]) -> Row:
+    """A floor next to the peer's total: the generation targets (time <= 0.5, memory <= 1 of
+    the peer's) that lie below it cannot be met while the project requires that library."""
+    ratios = (floor[0] / peer[0], floor[1] / peer[1])
+    below = [
+        name
+        for name, ratio, target in zip(("time", "memory"), ratios, (0.5, 1.0), strict=True)
+        if ratio > target
+    ]
+    return (
+        f"floor: {what}",
+        f"{_time(floor[0])}, {floor[1] / 2**20:.0f} MiB",
+        f"the peer's generation {_time(peer[0])}, {peer[1] / 2**20:.0f} MiB",
+        f"{ratios[0]:.2f}, {ratios[1]:.2f}",
+        f"{' and '.join(below)} target below this floor" if below else "targets above this floor",
+    )
+
+
 def bench_generation(scratch: Path) -> dict[int, dict[str, tuple[float, float]]]:
     specs = {0: SPEC} | {size: write_synthetic_spec(size, scratch) for size in SIZES}
     results: dict[int, dict[str, tuple[float, float]]] = {}
@@ -267,8 +316,16 @@ def bench_generation(scratch: Path) -> dict[int, dict[str, tuple[float, float]]]
         folder = scratch / f"generate_{size}"
         folder.mkdir()
         _say(f"bench: generation, {size or 'this'} spec, {rounds} rounds")
+        # What the generator hands datamodel-code-generator, saved for its floor (not timed).
+        models_input = folder / "models_input.pickle"
+        _run([sys.executable, str(FLOORS), "prepare", str(spec), str(models_input)], cwd=REPO)
         results[size] = _medians(
-            {"ours": _ours(spec, folder / "ours", f"syn{size}"), "peer": _peer(spec, folder / "peer_client")},
+            {
+                "ours": _ours(spec, folder / "ours", f"syn{size}"),
+                "peer": _peer(spec, folder / "peer_client"),
+                "validator": _floor("validator", str(spec)),
+                "models": _floor("models", str(models_input)),
+            },
             rounds,
         )
         ours, peer = results[size]["ours"], results[size]["peer"]
@@ -291,7 +348,32 @@ def bench_generation(scratch: Path) -> dict[int, dict[str, tuple[float, float]]]
                 "<= 1",
             )
         )
+        rows.append(_floor_row(f"openapi-spec-validator alone on {what}", results[size]["validator"], peer))
+        rows.append(
+            _floor_row(
+                f"datamodel-code-generator alone on the schemas of {what}", results[size]["models"], peer
+            )
+        )
     return results
+
+
+def bench_floor_imports(peer: tuple[float, float]) -> None:
+    """Importing the required libraries, against the peer's whole generation of this spec."""
+    rounds = 3 if QUICK else 7
+    found = _medians(
+        {
+            "all": _floor("imports", "all"),
+            "validator": _floor("imports", "validator"),
+            "models": _floor("imports", "models"),
+        },
+        rounds,
+    )
+    for key, what in (
+        ("all", "import openapi-spec-validator, datamodel-code-generator's parser and jinja2 together"),
+        ("validator", "import openapi-spec-validator alone"),
+        ("models", "import datamodel-code-generator's parser and jinja2"),
+    ):
+        rows.append(_floor_row(f"{what} ({rounds} each)", found[key], peer))
 
 
 def bench_large_import(scratch: Path) -> None:
@@ -412,22 +494,48 @@ def _table() -> str:
     return "\n".join(lines)
 
 
+def _parts() -> set[str]:
+    """``BENCH_ONLY=generation,mock`` runs those parts alone (to iterate; nothing is written)."""
+    chosen = {part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()}
+    unknown = chosen - set(PARTS)
+    if unknown:
+        raise SystemExit(
+            f"bench: BENCH_ONLY names unknown parts {sorted(unknown)}; parts: {', '.join(PARTS)}"
+        )
+    return chosen or set(PARTS)
+
+
 def main() -> None:
     started = datetime.datetime.now(datetime.UTC)
-    with tempfile.TemporaryDirectory(prefix="seedance-bench-") as folder:
-        scratch = Path(folder)
-        _say("bench: per call")
-        bench_per_call()
-        _say("bench: import")
-        bench_import(scratch)
-        results = bench_generation(scratch)
-        _say("bench: import at 400 operations")
-        bench_large_import(scratch)
-        _say("bench: MockAPI")
-        bench_mock()
-    _plot(results)
+    parts = _parts()
+    try:
+        with tempfile.TemporaryDirectory(prefix="seedance-bench-") as folder:
+            scratch = Path(folder)
+            if "per-call" in parts:
+                _say("bench: per call")
+                bench_per_call()
+            if "import" in parts:
+                _say("bench: import")
+                bench_import(scratch)
+            if "generation" in parts:
+                results = bench_generation(scratch)
+                _say("bench: floors of the required libraries' imports")
+                bench_floor_imports(results[0]["peer"])
+                _say("bench: import at 400 operations")
+                bench_large_import(scratch)
+            if "mock" in parts:
+                _say("bench: MockAPI")
+                bench_mock()
+    finally:
+        for launcher in _launcher:
+            assert launcher.stdin is not None
+            launcher.stdin.close()
+            launcher.wait()
     table = _table()
     print(table)
+    if parts != set(PARTS):
+        return
+    _plot(results)
     minutes = (datetime.datetime.now(datetime.UTC) - started).total_seconds() / 60
     RESULTS.write_text(
         "# Benchmark results (`make bench`)\n\n"
@@ -436,7 +544,13 @@ def main() -> None:
         f"- Versions: {_versions()}\n\n"
         "Medians; pairs measured interleaved in one run (absolute times drift between runs on a\n"
         "shared machine, ratios hold). Peak memory is the maximum resident set of the command and\n"
-        "the processes it waited for (ruff included, for both generators).\n\n"
+        "the processes it waited for (ruff included, for both generators; our generator validates\n"
+        "and generates its models in forked children, one after the other, each a copy of the\n"
+        "parent and counted with it), measured from a small launcher process so that the bench's\n"
+        "own size does not leak into the figures.\n\n"
+        "The *floor* rows are the libraries the project requires, alone, in fresh interpreters\n"
+        "(bench/floors.py), beside the peer's whole generation: a target whose ratio lies below a\n"
+        "floor's cannot be met while that library is required.\n\n"
         f"{table}\n\n"
         f"![generation time and peak memory against operations]({PLOT.name})\n",
         encoding="utf-8",

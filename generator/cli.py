@@ -16,16 +16,27 @@ from typing import Any, TextIO
 from . import __version__, examples, verify
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
 from .ir import build_api
+from .isolation import run_isolated
 from .lenient import Triage, operation_of, separate_schema_names, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
-from .models import generate_models
 from .naming import package_problem
 from .output import Header, OutputError, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
-from .render import render_package
 from .versioning import bump_warning, changelog_entry, package_version, suggested_bump, update_changelog
 
 __all__ = ["Result", "build", "main"]
+
+# ``models`` (datamodel-code-generator) and ``render`` (jinja2) are imported by ``build`` when it
+# reaches them, and validation runs in a child process (``isolation``), then the models in
+# another: the validator's imports and datamodel-code-generator's are never alive at once, and
+# the rendering and formatting that follow start from a small process again, which keeps the
+# peak memory down. A child pays only for the first build of a process that has none of them
+# yet (the command line builds once); a test run or another long-lived caller works in process,
+# or each build's children would import the libraries again.
+_STAGE_MODULES = ("openapi_spec_validator", "jsonschema", "datamodel_code_generator.parser.openapi")
+_MODEL_MODULES = ("datamodel_code_generator.parser.openapi",)
+_BUILT: list[Path] = []
+"""The specs built in this process so far."""
 
 DEFAULT_SPEC = Path("spec/openapi.yaml")
 DEFAULT_OUT = Path("generated")
@@ -84,12 +95,21 @@ def build(
     if refused:
         raise GenerationError("--package", [Problem("", refused)])
     progress = progress or Progress()
+    apart = not _BUILT
+    _BUILT.append(spec_path)
     spec = load_spec(spec_path)
     operations = [pointer for pointer, *_ in iter_operations(spec)]
     progress.stage("validating", f"{len(operations)} operations")
-    problems = validate(spec)
+    # Both children need pydantic (openapi-spec-validator through pydantic-settings, and
+    # datamodel-code-generator): imported once here, not once in each.
+    from pydantic import BaseModel  # noqa: F401, PLC0415
+
+    checked, apart = run_isolated(
+        lambda: _checked(spec, operations, lenient), modules=_STAGE_MODULES, allowed=apart
+    )
+    problems = checked.problems
     if not lenient:
-        problems += lint(spec) if not problems else []
+        problems += checked.linted
         if problems:
             raise GenerationError(str(spec_path), problems)
         triaged = Triage()
@@ -98,11 +118,13 @@ def build(
             raise GenerationError(str(spec_path), [p for p in problems if p.pointer == "/openapi"])
         # What only weakens a schema (an unknown keyword, a field typed Any) stays a warning:
         # the keyword is ignored, the field typed loosely, and nothing is left out for it.
-        triaged = triage(spec, [problem for problem in problems if not problem.warning], operations)
+        # A child loosened its own copy of the document: this one is loosened the same way.
+        errors = [problem for problem in problems if not problem.warning]
+        triaged = triage(spec, errors, operations) if apart or checked.triaged is None else checked.triaged
         for problem in problems:
             if problem.warning:
                 triaged.warn(problem)
-        linted = triage(spec, lint(spec), operations, lint=True)
+        linted = triage(spec, checked.linted, operations, lint=True)
         triaged.warnings += [problem for problem in linted.warnings if problem not in triaged.warnings]
         # The loosened document is what the later stages read.
         operations = [pointer for pointer, *_ in iter_operations(spec)]
@@ -121,8 +143,14 @@ def build(
     api = replace(api, version=version)
     schemas = len((spec.document.get("components") or {}).get("schemas") or {}) + len(api.hoisted)
     progress.stage("generating models", f"{schemas} schemas")
-    models = generate_models(spec, api, lenient=lenient)
+    from .models import generate_models  # noqa: PLC0415 - see _STAGE_MODULES
+
+    models, _ = run_isolated(
+        lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES, allowed=apart
+    )
     progress.stage("rendering", f"{len(api.operations)} operations")
+    from .render import render_package  # noqa: PLC0415 - see _STAGE_MODULES
+
     files = render_package(api, models)
     files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
     command = "python -m generator generate"
@@ -144,6 +172,28 @@ def build(
         warnings=(*triaged.warnings, *models.problems),
         left_out=len({operation_of(pointer, operations) or pointer for pointer in left_out}),
     )
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What validation found, for ``build``: picklable, so that a child process can answer it."""
+
+    problems: list[Problem]
+    linted: list[Problem]
+    """Example lint: in strict mode only when validation found nothing; in lenient mode on the
+    document loosened by ``triaged``."""
+    triaged: Triage | None = None
+
+
+def _checked(spec: Spec, operations: list[str], lenient: bool) -> _Checked:
+    """Validation and example lint, in the order and on the document that ``build`` needs."""
+    problems = validate(spec)
+    if not lenient:
+        return _Checked(problems, lint(spec) if not problems else [])
+    if any(problem.pointer == "/openapi" for problem in problems):
+        return _Checked(problems, [])
+    triaged = triage(spec, [problem for problem in problems if not problem.warning], operations)
+    return _Checked(problems, lint(spec), triaged)
 
 
 def _parser() -> argparse.ArgumentParser:

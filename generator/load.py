@@ -8,25 +8,28 @@ them with their places, instead of stopping at the first one with a traceback.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-
-from jsonschema.exceptions import ValidationError
-from jsonschema.validators import validator_for
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFICATIONS
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation import keywords
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from .problems import GenerationError, Problem
 from .read import ReadError, escape_pointer, on_deep_stack, read_document
+
+# openapi-spec-validator and jsonschema (about 30 MiB of imports) are imported by the functions
+# that validate, on first use: reading a spec and the later stages do without them, and
+# ``cli.build`` validates in a child process so that they never share memory with
+# datamodel-code-generator's.
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from openapi_spec_validator.validation import keywords
+    from referencing import Registry
 
 __all__ = [
     "HTTP_METHODS",
@@ -410,6 +413,9 @@ def _quick_meta_valid(meta_schema: Any, schema: Any, format_checker: Any) -> boo
         entry = _quick_validators.get(id(meta_schema))
         if entry is None:
             import jsonschema_rs  # noqa: PLC0415 - only validation needs it
+            from openapi_schema_validator._specifications import (  # noqa: PLC0415 - see the imports
+                REGISTRY as OPENAPI_SPECIFICATIONS,
+            )
 
             registry = jsonschema_rs.Registry(
                 [(uri, OPENAPI_SPECIFICATIONS[uri].contents) for uri in OPENAPI_SPECIFICATIONS]
@@ -452,37 +458,46 @@ def _located(base: type[keywords.SchemaValidator]) -> type[keywords.SchemaValida
     return Located
 
 
-class _SpecValidator30(OpenAPIV30SpecValidator):
-    resolver_handlers = _NO_FETCHING
-    keyword_validators = {  # noqa: RUF012 - the library's own form
-        **OpenAPIV30SpecValidator.keyword_validators,
-        "schema": _located(keywords.OpenAPIV30SchemaValidator),
-    }
+@functools.cache
+def _spec_validators() -> tuple[type[OpenAPIV30SpecValidator], type[OpenAPIV31SpecValidator]]:
+    """openapi-spec-validator's validators for 3.0 and 3.1, located and never fetching."""
+    from openapi_spec_validator import (  # noqa: PLC0415 - see the imports
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
+    from openapi_spec_validator.validation import keywords  # noqa: PLC0415
 
+    class _SpecValidator30(OpenAPIV30SpecValidator):
+        resolver_handlers = _NO_FETCHING
+        keyword_validators = {  # noqa: RUF012 - the library's own form
+            **OpenAPIV30SpecValidator.keyword_validators,
+            "schema": _located(keywords.OpenAPIV30SchemaValidator),
+        }
 
-class _SpecValidator31(OpenAPIV31SpecValidator):
-    resolver_handlers = _NO_FETCHING
-    keyword_validators = {  # noqa: RUF012 - the library's own form
-        **OpenAPIV31SpecValidator.keyword_validators,
-        "schema": _located(keywords.OpenAPIV31SchemaValidator),
-    }
+    class _SpecValidator31(OpenAPIV31SpecValidator):
+        resolver_handlers = _NO_FETCHING
+        keyword_validators = {  # noqa: RUF012 - the library's own form
+            **OpenAPIV31SpecValidator.keyword_validators,
+            "schema": _located(keywords.OpenAPIV31SchemaValidator),
+        }
+
+    return _SpecValidator30, _SpecValidator31
 
 
 def validate(spec: Spec) -> list[Problem]:
     """Our own checks of references and schemas, then openapi-spec-validator (3.0 and 3.1)."""
     version = spec.version
-    validator_class: type[_SpecValidator30 | _SpecValidator31]
-    if version.startswith("3.0"):
-        validator_class = _SpecValidator30
-    elif version.startswith("3.1"):
-        validator_class = _SpecValidator31
-    else:
+    if not version.startswith(("3.0", "3.1")):
         shown = version or "no 'openapi' field"
         return [spec.problem("/openapi", f"OpenAPI {shown} is not supported: use 3.0.x or 3.1.x")]
     problems = check_references(spec)
     if problems:  # the validator would follow them (and knows nothing of where they stand)
         return problems
     problems = check_schemas(spec)
+    from openapi_schema_validator import OAS30Validator, OAS31Validator  # noqa: PLC0415 - see the imports
+
+    validator_30, validator_31 = _spec_validators()
+    validator_class = validator_30 if version.startswith("3.0") else validator_31
     validator = validator_class(spec.document)
     try:
         found, failed = on_deep_stack(lambda: _validator_problems(spec, validator))
@@ -494,7 +509,7 @@ def validate(spec: Spec) -> list[Problem]:
     checked = set(
         getattr(validator.keyword_validators_registry["schema"], "meta_checked_schema_ids", None) or ()
     )
-    meta = OAS30Validator if validator_class is _SpecValidator30 else OAS31Validator
+    meta = OAS30Validator if validator_class is validator_30 else OAS31Validator
     roots = [(pointer, schema) for pointer, schema in _schema_roots(spec) if id(schema) not in checked]
     for schema in failed:
         pointer = _find_object(spec.document, schema)
@@ -502,7 +517,7 @@ def validate(spec: Spec) -> list[Problem]:
             roots.append((pointer, schema))
     problems += _deep_call(lambda: _meta_problems(spec, meta, roots))
     said = {problem.pointer for problem in problems}
-    for problem in found:
+    for problem in sorted(found, key=_in_document_order):
         # A 3.0 document's own schema refuses unknown keywords too, in vaguer words.
         unknown = any(
             f"{problem.pointer}/{escape_pointer(name)}" in said for name in _quoted(problem.message)
@@ -516,6 +531,9 @@ def _meta_problems(
     spec: Spec, validator_class: type[OAS30Validator | OAS31Validator], roots: list[tuple[str, Any]]
 ) -> list[Problem]:
     """Schema Objects checked against the OpenAPI schema dialect, every error located."""
+    from jsonschema.validators import validator_for  # noqa: PLC0415 - see the imports
+    from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFICATIONS  # noqa: PLC0415
+
     meta_schema = validator_class.META_SCHEMA
     dialect = validator_for(meta_schema, default=validator_class)
     # The format checker too, as openapi-spec-validator has it: a `pattern` must be a regex.
@@ -524,12 +542,19 @@ def _meta_problems(
     for root_pointer, schema in roots:
         if _quick_meta_valid(meta_schema, schema, dialect.FORMAT_CHECKER):
             continue
+        found = []
         for error in checker.iter_errors(schema):
             where = "".join(f"/{escape_pointer(part)}" for part in error.absolute_path)
-            problem = spec.problem(f"{root_pointer}{where}", _said(error))
+            found.append(spec.problem(f"{root_pointer}{where}", _said(error)))
+        for problem in sorted(found, key=_in_document_order):
             if problem not in problems:
                 problems.append(problem)
     return problems
+
+
+def _in_document_order(problem: Problem) -> tuple[int, str, str]:
+    """The validators' own order follows sets: it changed with the hash seed between runs."""
+    return problem.line or 0, problem.pointer, problem.message
 
 
 def _quoted(message: str) -> list[str]:
@@ -538,7 +563,7 @@ def _quoted(message: str) -> list[str]:
 
 
 def _validator_problems(
-    spec: Spec, validator: _SpecValidator30 | _SpecValidator31
+    spec: Spec, validator: OpenAPIV30SpecValidator | OpenAPIV31SpecValidator
 ) -> tuple[list[Problem], list[Any]]:
     """The validator's problems, located, and the Schema Objects that it found wrong."""
     problems: list[Problem] = []
@@ -630,6 +655,10 @@ class _ExampleChecker:
     """Validates example values against schemas, with ``$ref`` resolved in the whole document."""
 
     def __init__(self, spec: Spec) -> None:
+        from openapi_schema_validator import OAS30Validator, OAS31Validator  # noqa: PLC0415 - see the imports
+        from referencing import Registry, Resource  # noqa: PLC0415
+        from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+
         self.spec = spec
         resource = Resource.from_contents(spec.document, default_specification=DRAFT202012)
         self.registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)

@@ -36,7 +36,12 @@ class GenerationError(Exception):
     def __init__(self, source: str, problems: list[Problem], hint: str = "") -> None:
         self.source = source
         self.problems = sorted(problems)
+        self.hint = hint
         lines = "\n".join(f"  {problem}" for problem in self.problems)
         count = len(self.problems)
         text = f"{source}: {count} problem{'s' if count != 1 else ''}:\n{lines}"
         super().__init__(f"{text}\n{hint}" if hint else text)
+
+    def __reduce__(self) -> tuple[type[GenerationError], tuple[str, list[Problem], str]]:
+        # Raised in a child process (generator/isolation.py), it comes back whole.
+        return type(self), (self.source, self.problems, self.hint)

@@ -33,8 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from jsonschema.exceptions import ValidationError
-
 from .ir import Api, ExamplePair, Operation, build_api
 from .load import Spec, _ExampleChecker, escape_pointer, iter_operations, load_spec, validate
 from .problems import GenerationError
@@ -42,6 +40,7 @@ from .runtime._mock_contract import drift
 
 if TYPE_CHECKING:
     import httpx
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["Finding", "Report", "Sent", "add_parser", "render", "run", "verify"]
 

@@ -1,0 +1,296 @@
+"""Validation in a child process (``generator/isolation.py``): the command line validates in a
+forked child, so that the validator's imports never share memory with datamodel-code-generator's;
+the result, the problems and their messages are exactly those of validating in process.
+
+The forked path runs in fresh interpreters (a pytest process has threads and imports of its own,
+where ``isolating`` rightly refuses to fork); the in-process path runs here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import isolation
+from generator.cli import Result, build
+from generator.problems import GenerationError
+
+REPO = Path(__file__).resolve().parents[2]
+SPECS = Path(__file__).parent / "specs"
+
+
+def fresh_python(code: str) -> Any:
+    """What ``code`` prints as JSON on its last line, run in a fresh interpreter at the repo root."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def summary(result: Result) -> str:
+    files = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in result.files.items()}
+    return repr(
+        (
+            sorted(files.items()),
+            result.skipped,
+            result.warnings,
+            result.notes,
+            result.operations,
+            result.left_out,
+        )
+    )
+
+
+_BUILDS = """
+    import hashlib, json, sys
+    from pathlib import Path
+    from generator import cli
+
+    apart = []
+    isolated = cli.run_isolated
+
+    def recording(work, *, modules=(), allowed=True):
+        value, in_child = isolated(work, modules=modules, allowed=allowed)
+        apart.append(in_child)
+        return value, in_child
+
+    cli.run_isolated = recording
+    found = []
+    for index, (path, lenient) in enumerate(json.loads(CASES)):
+        try:
+            result = cli.build(Path(path), f"client{index}", lenient=lenient)
+            files = {p: hashlib.sha256(t.encode()).hexdigest() for p, t in result.files.items()}
+            said = repr((sorted(files.items()), result.skipped, result.warnings, result.notes,
+                         result.operations, result.left_out))
+        except cli.GenerationError as error:
+            said = f"GenerationError: {error}"
+        loaded = [name for name in ("openapi_spec_validator", "datamodel_code_generator.parser.openapi")
+                  if name in sys.modules]
+        found.append([said, apart, loaded])
+        apart = []
+        # The next builds fork too, as if each were the first of a fresh process.
+        cli._STAGE_MODULES = cli._MODEL_MODULES = ("a_module_nobody_imports",)
+        cli._BUILT.clear()
+    print(json.dumps(found))
+"""
+
+
+def _deep_example_spec(tmp_path: Path) -> Path:
+    """An example nested 900 levels: linted on the child's deep stack."""
+    deep: Any = "bottom"
+    for _ in range(900):
+        deep = {"level": deep}
+    schema = {"type": "object", "additionalProperties": True}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Deep", "version": "1.0.0"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": schema, "examples": {"deep": {"value": deep}}}
+                        }
+                    },
+                    "responses": {"204": {"description": "created"}},
+                }
+            }
+        },
+    }
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _uncompiled_rule_spec(tmp_path: Path) -> Path:
+    """Valid, but with a rule that the models stage refuses in strict mode (in its child)."""
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "dependentSchemas": {"a": {"required": ["b"]}},
+    }
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Rules", "version": "1.0.0"},
+        "paths": {
+            "/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "requestBody": {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}
+                    },
+                    "responses": {"204": {"description": "created"}},
+                }
+            }
+        },
+        "components": {"schemas": {"Thing": schema}},
+    }
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_the_command_line_validates_in_a_child_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = [
+        (str(REPO / "spec" / "openapi.yaml"), False),  # the project's own spec, strict
+        (str(SPECS / "lenient.yaml"), True),  # problems loosened and operations left out
+        (str(SPECS / "schema_mistakes.yaml"), False),  # refused, every problem listed
+        (str(_deep_example_spec(tmp_path)), False),
+        (str(_uncompiled_rule_spec(tmp_path)), False),  # refused by the models' child
+        (str(_uncompiled_rule_spec(tmp_path)), True),  # the rule left out with a warning
+    ]
+    code = _BUILDS.replace("CASES", repr(json.dumps(cases)))
+    forked = fresh_python(code)
+    # In this process: validation in process, as in any test run.
+    monkeypatch.setattr(isolation, "isolating", lambda modules=(): False)
+    for index, ((path, lenient), (said, in_child, loaded)) in enumerate(zip(cases, forked, strict=True)):
+        try:
+            here = summary(build(Path(path), f"client{index}", lenient=lenient))
+        except GenerationError as error:
+            here = f"GenerationError: {error}"
+        assert in_child and all(in_child), path  # each stage that ran, ran in a child
+        assert said == here, path
+        if index == 0:  # the command line's own process never imported either library
+            assert (in_child, loaded) == ([True, True], [])
+    refused = [said for said, _, _ in forked if said.startswith("GenerationError")]
+    assert len(refused) == 2
+    assert "dependentSchemas" in refused[1]
+
+
+_CHILD = """
+    import json, os
+    from generator.isolation import run_isolated
+    from generator.problems import GenerationError, Problem
+
+    fresh = ("a_module_nobody_imports",)
+    seen = []
+
+    def work():
+        seen.append("child")
+        return [Problem("/paths", "a problem", 3)]
+
+    found = {}
+    value, apart = run_isolated(work, modules=fresh)
+    found["value"] = [repr(value), apart, seen]
+
+    def fails():
+        raise ValueError("no such thing at /paths")
+
+    def refuses():
+        raise GenerationError("spec.yaml", [Problem("/info", "no version")], hint="a hint")
+
+    class Odd(Exception):
+        def __init__(self, first, second):
+            super().__init__(f"{first} and {second}")
+
+    def odd():
+        raise Odd("one", "two")
+
+    def dies():
+        os._exit(3)
+
+    for name, failing in (("fails", fails), ("refuses", refuses), ("odd", odd), ("dies", dies)):
+        try:
+            run_isolated(failing, modules=fresh)
+            found[name] = "no error"
+        except Exception as error:
+            found[name] = f"{type(error).__name__}: {error}"
+    print(json.dumps(found))
+"""
+
+
+def test_a_child_answers_its_value_and_raises_its_errors_here() -> None:
+    found = fresh_python(_CHILD)
+    # The value came back; what the work changed stayed in the child.
+    assert found["value"] == [
+        "[Problem(pointer='/paths', message='a problem', line=3, warning=False)]",
+        True,
+        [],
+    ]
+    assert found["fails"] == "ValueError: no such thing at /paths"
+    # The generator's own error comes back whole; one that does not survive pickling still says
+    # what it was.
+    assert found["refuses"] == "GenerationError: spec.yaml: 1 problem:\n  /info: no version\na hint"
+    assert found["odd"] == "RuntimeError: Odd: one and two"
+    assert (
+        found["dies"]
+        == "RuntimeError: a child process of the generator ended without an answer (exit status 3)"
+    )
+
+
+def test_no_fork_while_another_thread_runs_or_when_the_modules_are_loaded() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not isolation.isolating(("a_module_nobody_imports",))
+        seen: list[str] = []
+        value, apart = isolation.run_isolated(
+            lambda: seen.append("here") or 5, modules=("a_module_nobody_imports",)
+        )
+    finally:
+        stop.set()
+        other.join()
+    assert (value, apart, seen) == (5, False, ["here"])
+    assert not isolation.isolating(("json",))  # imported already: a child would save nothing
+
+
+def test_warnings_come_in_the_same_order_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The validators report some problems in the order of a set: sorted into the document's
+    order, a child (or any run) says them in one order."""
+    said = set()
+    command = [sys.executable, "-m", "generator", "generate", "--spec", str(SPECS / "lenient.yaml")]
+    for seed in ("1", "2"):  # two seeds that gave two orders before
+        done = subprocess.run(
+            [*command, "--out", str(tmp_path / seed), "--package", "client", "--lenient"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        said.add(done.stderr)
+    assert len(said) == 1
+    assert "'$recursiveAnchor' ignored" in said.pop()
+
+
+def test_only_the_first_build_of_a_process_forks() -> None:
+    """A long-lived caller builds in process after its first build: children would import the
+    libraries again each time, which the parent never keeps."""
+    code = """
+        import json
+        from pathlib import Path
+        from generator import cli
+
+        apart = []
+        isolated = cli.run_isolated
+
+        def recording(work, *, modules=(), allowed=True):
+            value, in_child = isolated(work, modules=modules, allowed=allowed)
+            apart.append(in_child)
+            return value, in_child
+
+        cli.run_isolated = recording
+        for index in range(2):
+            cli.build(Path("spec/openapi.yaml"), f"client{index}")
+        print(json.dumps(apart))
+    """
+    assert fresh_python(code) == [True, True, False, False]
