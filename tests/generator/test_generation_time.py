@@ -3,11 +3,13 @@ problem needs one), and compare with the package generated before."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from generator import cli, read
+from generator import cli, read, render
 from generator.load import load_spec
 from generator.problems import GenerationError
 
@@ -82,3 +84,20 @@ def test_a_json_spec_is_refused_at_load_from_the_depth_limit_on(
     [problem] = caught.value.problems
     assert "nests deeper than 1000 levels" in problem.message
     assert problem.line == 2
+
+
+def test_compiled_templates_are_kept_between_runs_and_render_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cold = cli.build(SPECS / "small.yaml", "small_client")
+    kept = sorted(tmp_path.glob("_jinja2-cache-*/__seedance_codegen_*.cache"))
+    assert len(kept) == len(list((Path(render.__file__).parent / "templates").glob("*.jinja")))
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
+    # A cache that cannot be read, or no folder to keep one in, is compiled around.
+    for path in kept:
+        path.write_bytes(b"not bytecode")
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
+    shutil.rmtree(kept[0].parent)
+    kept[0].parent.write_text("", "utf-8")  # where the folder was: no safe place for a cache
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
