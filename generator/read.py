@@ -55,6 +55,8 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INFINITY = re.compile(r"([-+]?)\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
+# The first characters of the patterns above: a plain scalar starting otherwise is a string.
+_NOT_TEXT_STARTS = frozenset("~nNtTfF+-.0123456789")
 
 
 class ReadError(Exception):
@@ -75,6 +77,8 @@ def _composer() -> type[Any]:
 
 def _plain_scalar(text: str) -> Any:
     """A plain (unquoted) scalar by the YAML 1.2 core schema."""
+    if text and text[0] not in _NOT_TEXT_STARTS:  # most are words: no pattern below can match
+        return text
     if _NULL.fullmatch(text):
         return None
     if _TRUE.fullmatch(text):
