@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import re
 import sys
@@ -232,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     files = _with_changelog(result.files, arguments.out)
     if arguments.command == "generate":
         _report_skipped(result)
-        _warn_about_version(result.spec, arguments.out / arguments.package, result.notes)
+        carried = result.files.get(f"{arguments.package}/{SPEC_FILE}")
+        _warn_about_version(result.spec, arguments.out / arguments.package, result.notes, carried)
         try:
             kept = write_atomically(files, arguments.out, protect=[arguments.spec])
         except OutputError as error:
@@ -363,15 +365,21 @@ def _with_changelog(files: dict[str, str], out: Path) -> dict[str, str]:
     return {**files, "CHANGELOG.md": changelog.read_text(encoding="utf-8")}
 
 
-def _warn_about_version(new: Spec | None, package: Path, notes: tuple[str, ...]) -> None:
+def _warn_about_version(
+    new: Spec | None, package: Path, notes: tuple[str, ...], carried: str | None = None
+) -> None:
     """Warnings of this generation, and one when the changes call for a larger version bump.
 
     ``new`` is the spec that this run loaded (not read again): compared with the ``_spec.json``
-    of the package generated before, both as the packages carry them."""
+    of the package generated before, both as the packages carry them; ``carried`` is the new
+    package's ``_spec.json``: when it is the old one byte for byte, nothing changed."""
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
     if new is None or not (package / SPEC_FILE).is_file():
         return
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if carried is not None and (package / SPEC_FILE).read_text(encoding="utf-8") == carried:
+            return
     try:
         old = load_side(str(package))
     except GenerationError:  # the committed copy cannot be read: nothing to compare with

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, read, render
-from generator.load import load_spec
+from generator import cli, diff, read, render
+from generator.diff import Change
+from generator.load import Spec, load_spec
 from generator.problems import GenerationError
 
 SPECS = Path(__file__).parent / "specs"
@@ -42,11 +43,27 @@ def test_a_generation_reads_the_spec_once(
         return original(path)
 
     monkeypatch.setattr(Path, "read_bytes", counted)
+    compared: list[Spec] = []
+    original_diff = diff.diff_specs
+
+    def counted_diff(old: Spec, new: Spec) -> list[Change]:
+        compared.append(new)
+        return original_diff(old, new)
+
+    monkeypatch.setattr(cli, "diff_specs", counted_diff)
     assert cli.main(arguments) == 0
     assert reads.count(spec) == 1
+    assert compared == []  # the same _spec.json as before: nothing to compare
     # The package's own copy of the spec (loosened in lenient mode) is compared with the
     # document as this run loosened it: the same spec again has no changes to warn about.
     assert "info.version" not in capsys.readouterr().err
+    # A changed spec is compared (with the document this run loaded).
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("title:", "description: changed\n  title:", 1), "utf-8"
+    )
+    assert cli.main(arguments) == 0
+    assert len(compared) == 1
+    assert compared[0].document["info"]["description"] == "changed"
 
 
 def test_line_numbers_of_a_json_spec_are_scanned_only_when_asked(
