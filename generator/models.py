@@ -98,14 +98,10 @@ class ModelsModule:
     """Lenient mode: rules that were not compiled (the models are looser than the spec there)."""
     operation_of: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """The operation of each name that one operation alone uses (its parameters' or answers' types)."""
-    split: Mapping[str, str] | None = dataclasses.field(default=None, repr=False)
-    """``modules``, when they were split already (from the syntax tree that generation parsed)."""
 
     @property
     def modules(self) -> dict[str, str]:
         """The ``models`` package: file name -> source (see ``split_models``)."""
-        if self.split is not None:
-            return dict(self.split)
         return split_models(self.code, self.operation_of)
 
 
@@ -490,10 +486,6 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if missing:
         message = f"internal: models {', '.join(missing)} were not generated under the expected names"
         raise GenerationError(str(spec.path), [Problem("/components/schemas", message)])
-    if not code.endswith("\n"):
-        code += "\n"
-    # Statements added below are parsed on their own and joined to the tree of the rest.
-    above = code.count("\n")
     if rules:
         lines = ["", ""]
         lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
@@ -518,20 +510,14 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
         code += "\n".join(lines) + "\n"
     enum_lines = _enum_lines(spec.document, schemas, names)
     if enum_lines:
+        if any(line.startswith("spec_enum(") for line in enum_lines):
+            code = code.replace(
+                "from ._model_base import ", "from ._enums import spec_enum\nfrom ._model_base import ", 1
+            )
         comment = "# Enums with number or boolean members: matched by JSON value and type, not by Literal."
-        # With the imports of each module once split (formatting sorts them).
-        imports = (
-            ["from ._enums import spec_enum"]
-            if any(line.startswith("spec_enum(") for line in enum_lines)
-            else []
-        )
-        code += "\n".join(["", "", comment, *imports, *enum_lines]) + "\n"
-    added = ast.parse("\n".join(code.split("\n")[above:]))
-    ast.increment_lineno(added, above)
+        code += "\n".join(["", "", comment, *enum_lines]) + "\n"
     notes = tuple(sorted({str(warning.message) for warning in caught}))
-    operation_of = _operation_of(api, names)
-    split = split_models(code, operation_of, ast.Module(body=tree.body + added.body, type_ignores=[]))
-    return ModelsModule(code, frozenset(names), notes, tuple(problems), operation_of, split)
+    return ModelsModule(code, frozenset(names), notes, tuple(problems), _operation_of(api, names))
 
 
 def _operation_of(api: Api, names: set[str]) -> dict[str, str]:
@@ -676,9 +662,7 @@ def _names_used(node: ast.AST, known: set[str]) -> set[str]:
     return names & known
 
 
-def split_models(
-    code: str, operation_of: Mapping[str, str] | None = None, tree: ast.Module | None = None
-) -> dict[str, str]:
+def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> dict[str, str]:
     """The single models module split into a package that loads each model on first use.
 
     Every strongly connected group of definitions (a model with the aliases and models that
@@ -687,10 +671,9 @@ def split_models(
     ``__getattr__`` imports the module of the name asked for, and an ``if TYPE_CHECKING:`` block
     gives type checkers every name, so ``from pkg.models import X`` stays typed. Groups that no
     model uses and that one operation alone uses (``operation_of``: its parameters', body's or
-    answers' types) share one module, ``_<operation>_types``. ``tree`` is ``code`` parsed, when
-    the caller has it (statements at the lines of ``code``, names as they are read).
+    answers' types) share one module, ``_<operation>_types``.
     """
-    tree = tree or ast.parse(code)
+    tree = ast.parse(code)
     lines = code.split("\n")
 
     def source(node: ast.stmt) -> str:
