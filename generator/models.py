@@ -644,22 +644,23 @@ def _merge_by_operation(
     return merged
 
 
-def _names_used(node: ast.AST, known: set[str]) -> set[str]:
-    """The ``known`` names a statement reads, also inside string annotations (forward references)."""
+def _names_used(node: ast.AST, known: set[str] | None = None) -> set[str]:
+    """The names a statement reads, also inside string annotations (forward references); only
+    the ``known`` ones when given (then only the strings that name one are parsed)."""
     names: set[str] = set()
     for inner in ast.walk(node):
         if isinstance(inner, ast.Name):
             names.add(inner.id)
         elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():
             # Only a string with a known name among its words can read one (most are descriptions).
-            if known.isdisjoint(_WORD.findall(inner.value)):
+            if known is not None and known.isdisjoint(_WORD.findall(inner.value)):
                 continue
             try:
                 expression = ast.parse(inner.value.strip(), mode="eval")
             except SyntaxError:
                 continue
             names.update(found.id for found in ast.walk(expression) if isinstance(found, ast.Name))
-    return names & known
+    return names if known is None else names & known
 
 
 def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> dict[str, str]:
