@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import re
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,6 +55,8 @@ class Result:
     """Problems that lenient mode loosened or worked around, each reported once."""
     left_out: int = 0
     """Operations left out; ``skipped`` lists every reason for each."""
+    spec: Spec | None = field(default=None, compare=False, repr=False)
+    """The document as the package carries it (``_spec.json``), loosened in lenient mode."""
 
 
 class Progress:
@@ -171,6 +174,7 @@ def build(
         notes,
         warnings=(*triaged.warnings, *models.problems),
         left_out=len({operation_of(pointer, operations) or pointer for pointer in left_out}),
+        spec=spec,
     )
 
 
@@ -281,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     files = _with_changelog(result.files, arguments.out)
     if arguments.command == "generate":
         _report_skipped(result)
-        _warn_about_version(arguments.spec, arguments.out / arguments.package, result.notes)
+        carried = result.files.get(f"{arguments.package}/{SPEC_FILE}")
+        _warn_about_version(result.spec, arguments.out / arguments.package, result.notes, carried)
         try:
             kept = write_atomically(files, arguments.out, protect=[arguments.spec])
         except OutputError as error:
@@ -412,14 +417,23 @@ def _with_changelog(files: dict[str, str], out: Path) -> dict[str, str]:
     return {**files, "CHANGELOG.md": changelog.read_text(encoding="utf-8")}
 
 
-def _warn_about_version(spec_path: Path, package: Path, notes: tuple[str, ...]) -> None:
-    """Warnings of this generation, and one when the changes call for a larger version bump."""
+def _warn_about_version(
+    new: Spec | None, package: Path, notes: tuple[str, ...], carried: str | None = None
+) -> None:
+    """Warnings of this generation, and one when the changes call for a larger version bump.
+
+    ``new`` is the spec that this run loaded (not read again): compared with the ``_spec.json``
+    of the package generated before, both as the packages carry them; ``carried`` is the new
+    package's ``_spec.json``: when it is the old one byte for byte, nothing changed."""
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    if not (package / SPEC_FILE).is_file():
+    if new is None or not (package / SPEC_FILE).is_file():
         return
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if carried is not None and (package / SPEC_FILE).read_text(encoding="utf-8") == carried:
+            return
     try:
-        old, new = load_side(str(package)), load_side(str(spec_path))
+        old = load_side(str(package))
     except GenerationError:  # the committed copy cannot be read: nothing to compare with
         return
     changes = diff_specs(old, new)

@@ -53,7 +53,7 @@ class Spec:
     path: Path
     document: dict[str, Any]
     sha256: str
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def version(self) -> str:

@@ -86,6 +86,7 @@ _OPTIONS: dict[str, Any] = {
     "naming_strategy": NamingStrategy.ParentPrefixed,
 }
 
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _RULE_KEYWORDS = ("dependentRequired", "dependentSchemas", "if", "then", "else", "not")
 
 
@@ -371,25 +372,27 @@ def _without_rule_keywords(schema: Any) -> Any:
     return schema
 
 
-def _defined_names(code: str) -> set[str]:
-    names: set[str] = set()
-    for node in ast.parse(code).body:
-        if isinstance(node, ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-    return names
+def _defined_by(node: ast.stmt) -> set[str]:
+    """The names a top-level statement defines: a class, or the targets of an assignment."""
+    if isinstance(node, ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {target.id for target in node.targets if isinstance(target, ast.Name)}
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return {node.target.id}
+    return set()
 
 
-def _request_side(code: str, api: Api) -> set[str]:
+def _defined_names(tree: ast.Module) -> set[str]:
+    return {name for node in tree.body for name in _defined_by(node)}
+
+
+def _request_side(tree: ast.Module, api: Api) -> set[str]:
     """The models names that a request can contain: the bodies and parameter types, and every name
     they refer to, transitively."""
-    tree = ast.parse(code)
     uses: dict[str, set[str]] = {}
     for node in tree.body:
-        defined = _defined_names(ast.unparse(node)) if isinstance(node, ast.ClassDef | ast.Assign) else set()
+        defined = _defined_by(node) if isinstance(node, ast.ClassDef | ast.Assign) else set()
         refs = {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
         for name in defined:
             uses[name] = refs
@@ -408,15 +411,15 @@ def _request_side(code: str, api: Api) -> set[str]:
     return seen
 
 
-def _absent_as_none(code: str, api: Api) -> str:
+def _absent_as_none(code: str, tree: ast.Module, api: Api) -> str:
     """On models that only answers contain, an optional field left out reads as None, not MISSING.
 
     ``task.result or []`` then works, and ``model_fields_set`` still tells an absent field from
     a null one. Request models keep MISSING: a field not given is not sent.
     """
-    request_side = _request_side(code, api)
+    request_side = _request_side(tree, api)
     lines = code.split("\n")
-    for node in ast.parse(code).body:
+    for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name not in request_side:
             for index in range(node.lineno - 1, node.end_lineno or node.lineno):
                 line = lines[index].replace("| None | MISSING", "| None")
@@ -482,9 +485,12 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
         code = code.replace("from ._model_base import ", f"from ._model_base import {', '.join(used)}, ", 1)
     if _PLACEHOLDER in code:
         raise GenerationError(str(spec.path), [Problem("", "internal: a model imports the package by name")])
-    code = _absent_as_none(code, api)
+    # Parsed once: rewriting fields keeps every line where it was, so the tree still names them
+    # (marking redefined fields adds comments, never a class or a name).
+    tree = ast.parse(code)
+    code = _absent_as_none(code, tree, api)
     code = mark_redefined_fields(code)
-    names = _defined_names(code)
+    names = _defined_names(tree)
     missing = sorted(set(api.model_names) - names)
     if missing:
         message = f"internal: models {', '.join(missing)} were not generated under the expected names"
@@ -492,7 +498,7 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if rules:
         lines = ["", ""]
         lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
-        classes = {node.name for node in ast.parse(code).body if isinstance(node, ast.ClassDef)}
+        classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         pointers = {class_name(name): pointer for name, (pointer, _) in schemas.items()}
         for model, compiled in sorted(rules.items()):
             if model not in names:
@@ -647,19 +653,23 @@ def _merge_by_operation(
     return merged
 
 
-def _names_used(node: ast.AST) -> set[str]:
-    """The names a statement reads, also inside string annotations (forward references)."""
+def _names_used(node: ast.AST, known: set[str] | None = None) -> set[str]:
+    """The names a statement reads, also inside string annotations (forward references); only
+    the ``known`` ones when given (then only the strings that name one are parsed)."""
     names: set[str] = set()
     for inner in ast.walk(node):
         if isinstance(inner, ast.Name):
             names.add(inner.id)
         elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():
+            # Only a string with a known name among its words can read one (most are descriptions).
+            if known is not None and known.isdisjoint(_WORD.findall(inner.value)):
+                continue
             try:
                 expression = ast.parse(inner.value.strip(), mode="eval")
             except SyntaxError:
                 continue
             names.update(found.id for found in ast.walk(expression) if isinstance(found, ast.Name))
-    return names
+    return names if known is None else names & known
 
 
 def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -705,7 +715,7 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
     uses: dict[str, set[str]] = {name: set() for name in order}
     owners: list[str] = []
     for node, defined in statements:
-        refs = _names_used(node) & defined_all
+        refs = _names_used(node, defined_all)
         if defined:
             owner = min(defined, key=place.__getitem__)
         else:

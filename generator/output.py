@@ -99,8 +99,12 @@ def format_files(files: Mapping[str, str]) -> dict[str, str]:
             target.write_text(text, encoding="utf-8")
         python_files = sorted(relative for relative in files if relative.endswith(".py"))
         # Sort imports and drop the ones a template did not need; nothing else is auto-fixed.
-        _run_ruff(["check", "--fix", "--select", "I,F401", "--exit-zero", "--quiet", *python_files], root)
-        _run_ruff(["format", "--quiet", *python_files], root)
+        # --no-cache: a cache in a folder that is deleted next only costs writing and deleting it.
+        _run_ruff(
+            ["check", "--no-cache", "--fix", "--select", "I,F401", "--exit-zero", "--quiet", *python_files],
+            root,
+        )
+        _run_ruff(["format", "--no-cache", "--quiet", *python_files], root)
         return {relative: (root / relative).read_text(encoding="utf-8") for relative in files}
 
 

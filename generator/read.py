@@ -14,7 +14,7 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import yaml
@@ -24,6 +24,7 @@ from .problems import Problem
 __all__ = [
     "ALIAS_EXPANSION_LIMIT",
     "DEPTH_LIMIT",
+    "Lines",
     "ReadError",
     "escape_pointer",
     "on_deep_stack",
@@ -54,6 +55,8 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INFINITY = re.compile(r"([-+]?)\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
+# The first characters of the patterns above: a plain scalar starting otherwise is a string.
+_NOT_TEXT_STARTS = frozenset("~nNtTfF+-.0123456789")
 
 
 class ReadError(Exception):
@@ -74,6 +77,8 @@ def _composer() -> type[Any]:
 
 def _plain_scalar(text: str) -> Any:
     """A plain (unquoted) scalar by the YAML 1.2 core schema."""
+    if text and text[0] not in _NOT_TEXT_STARTS:  # most are words: no pattern below can match
+        return text
     if _NULL.fullmatch(text):
         return None
     if _TRUE.fullmatch(text):
@@ -253,7 +258,45 @@ def _json_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def read_document(text: str, *, is_json: bool) -> tuple[Any, dict[str, int]]:
+class Lines(Mapping[str, int]):
+    """The line of every pointer of a JSON text, scanned on first use: only a problem reports a
+    line, and the scan is most of the time of reading a large document that has none."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._lines: dict[str, int] = {}
+
+    def _scanned(self) -> dict[str, int]:
+        if self._text is not None:
+            self._lines, self._text = _json_lines(self._text), None
+        return self._lines
+
+    def __getitem__(self, pointer: str) -> int:
+        return self._scanned()[pointer]
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self._scanned()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._scanned())
+
+    def __len__(self) -> int:
+        return len(self._scanned())
+
+
+def _nests_too_deep(document: Any) -> bool:
+    """Whether a parsed JSON document has a container DEPTH_LIMIT levels down (no recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth >= DEPTH_LIMIT:
+            return True
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def read_document(text: str, *, is_json: bool) -> tuple[Any, Mapping[str, int]]:
     if is_json or text.lstrip().startswith("{"):
         try:
             document = on_deep_stack(lambda: json.loads(text))
@@ -264,7 +307,9 @@ def read_document(text: str, *, is_json: bool) -> tuple[Any, dict[str, int]]:
             _json_lines(text)  # says where
             raise ReadError(Problem("", _too_deep(), 1)) from None
         else:
-            return document, _json_lines(text)
+            if _nests_too_deep(document):
+                _json_lines(text)  # refuses it, saying where
+            return document, Lines(text)
     try:
         node = yaml.compose(text, Loader=_composer())
     except yaml.YAMLError as error:

@@ -6,8 +6,7 @@ from ``generator/templates/``. The result is a mapping of relative path -> text,
 
 from __future__ import annotations
 
-import ast
-import itertools
+import contextlib
 import json
 import re
 from importlib import resources
@@ -23,8 +22,11 @@ __all__ = ["render_package"]
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _STDLIB_MODULE = re.compile(r"\b(datetime|uuid)\.")
-# Where a statement (or a method, with its decorators) starts at the top level or in a class.
-_CHUNK = re.compile(r"^(?:    )?(?:@|def |async def |class )")
+# In a Python expression: a string literal (left as it is), or a name that is read (not an
+# attribute after a dot, not a keyword argument's name).
+_EXPRESSION_NAME = re.compile(
+    r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])([A-Za-z_]\w*)(?!\w|\s*=(?!=))"""
+)
 _TEMPLATES = ("__init__.py", "_client.py", "_operations.py", "_version.py", "testing.py")
 
 
@@ -51,7 +53,8 @@ def _docstring(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
 
 
-def _path_expression(operation: Operation) -> str:
+@jinja2.pass_context
+def _path_expression(context: jinja2.runtime.Context, operation: Operation) -> str:
     """Python expression for the request path: literal parts plus validated, escaped parameters."""
     arguments = {argument.wire_name: argument for argument in operation.path_args}
     parts: list[str] = []
@@ -65,16 +68,41 @@ def _path_expression(operation: Operation) -> str:
             if argument.default_style
             else f", {argument.wire_name!r}, {argument.style!r}, {argument.explode}"
         )
-        parts.append(f"path_value({argument.validator}, {argument.name}{how})")
+        parts.append(f"path_value({_model_names(context, argument.validator)}, {argument.name}{how})")
         position = match.end()
     if position < len(operation.path) or not parts:
         parts.append(_python_literal(operation.path[position:]))
     return " + ".join(parts)
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """The templates compiled by Jinja, kept between runs in Jinja's own folder for them (a
+    private one in the temporary folder): compiling them took a quarter of a second per run, as
+    long as all the rest of rendering a small spec. Jinja checks each against its template's
+    source; a cache that cannot be read or written is compiled around, never an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    try:
+        return _CompiledTemplates(pattern="__seedance_codegen_%s.cache")
+    except (OSError, RuntimeError):  # no private temporary folder: compile every run
+        return None
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
+        bytecode_cache=_compiled_templates(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - the output is Python source, not HTML
@@ -82,7 +110,26 @@ def _environment() -> jinja2.Environment:
     environment.filters["py"] = _python_literal
     environment.filters["docstring"] = _docstring
     environment.filters["path_expression"] = _path_expression
+    environment.filters["model_names"] = _model_names
     return environment
+
+
+@jinja2.pass_context
+def _model_names(context: jinja2.runtime.Context, expression: Any) -> str:
+    """A type or value expression of the intermediate model with each model ``X`` it names read
+    as ``_models.X``, in the templates that set ``qualified_models`` (the client modules).
+
+    They read each model from the lazy ``models`` package when it is used: the first read
+    imports ``X``'s module, later reads are a plain attribute lookup, and annotations (strings
+    under ``from __future__ import annotations``) still resolve with ``typing.get_type_hints``.
+    """
+    text = str(expression)
+    names: frozenset[str] = context.get("qualified_models", frozenset())
+    if not names:
+        return text
+    return _EXPRESSION_NAME.sub(
+        lambda match: f"_models.{match.group(2)}" if match.group(2) in names else match.group(), text
+    )
 
 
 def _runtime_files() -> dict[str, str]:
@@ -118,58 +165,15 @@ def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
     for name, text in models.modules.items():
         files[f"{package}/models/{name}"] = text
     for name in _TEMPLATES:
-        text = environment.get_template(f"{name}.jinja").render(context)
+        template = environment.get_template(f"{name}.jinja")
         if name in ("_client.py", "_operations.py"):
-            text = _models_on_use(text, set(context["model_imports"]))
+            text = template.render(context, qualified_models=frozenset(context["model_imports"]))
+        else:
+            text = template.render(context)
         files[f"{package}/{name}"] = text
     files[f"{package}/py.typed"] = ""
     files["pyproject.toml"] = environment.get_template("pyproject.toml.jinja").render(context)
     return files
-
-
-def _models_on_use(source: str, names: set[str]) -> str:
-    """A client module that reads each model from the lazy ``models`` package when it is used.
-
-    Every use of a model ``X``, annotations included, becomes ``_models.X``: the first read
-    imports ``X``'s module, later reads are a plain attribute lookup, and annotations (strings
-    under ``from __future__ import annotations``) still resolve with ``typing.get_type_hints``.
-    """
-    lines = source.split("\n")
-    found: list[tuple[int, int, int]] = []
-    # Parsed a top-level statement or method at a time: the AST of a whole 70,000-line client
-    # module would take more memory than the rest of the generation.
-    starts = [
-        number
-        for number, line in enumerate(lines)
-        if _CHUNK.match(line) and not (number and lines[number - 1].lstrip().startswith("@"))
-    ]
-    try:
-        for first, end in itertools.pairwise([0, *starts, len(lines)]):
-            indent = 4 if lines[first].startswith("    ") else 0
-            chunk = lines[first:end]
-            if any(line and not line.startswith(" " * indent) for line in chunk):
-                raise SyntaxError("a chunk with a line outside its indentation")
-            text = "\n".join(line[indent:] for line in chunk)
-            try:
-                tree = ast.parse(text)
-            except SyntaxError:  # a class line whose body is the methods that follow
-                tree = ast.parse(text + "\n    pass")
-            found += [
-                (first + node.lineno, node.col_offset + indent, (node.end_col_offset or 0) + indent)
-                for node in ast.walk(tree)
-                if isinstance(node, ast.Name) and node.id in names
-            ]
-    except SyntaxError:  # the module cut at the wrong places: parsed whole
-        found = [
-            (node.lineno, node.col_offset, node.end_col_offset or 0)
-            for node in ast.walk(ast.parse(source))
-            if isinstance(node, ast.Name) and node.id in names
-        ]
-    found.sort()
-    for line, start, end in reversed(found):
-        text = lines[line - 1]
-        lines[line - 1] = f"{text[:start]}_models.{text[start:end]}{text[end:]}"
-    return "\n".join(lines)
 
 
 def _model_imports(api: Api, models: ModelsModule) -> list[str]:

@@ -1,0 +1,120 @@
+"""What a generation does once: read the spec, scan a JSON spec for line numbers (only when a
+problem needs one), and compare with the package generated before."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from generator import cli, diff, read, render
+from generator.diff import Change
+from generator.load import Spec, load_spec
+from generator.problems import GenerationError
+
+SPECS = Path(__file__).parent / "specs"
+
+
+def test_a_generation_reads_the_spec_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "lenient.yaml"
+    spec.write_text((SPECS / "lenient.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    arguments = [
+        "generate",
+        "--spec",
+        str(spec),
+        "--out",
+        str(out),
+        "--package",
+        "lenient_client",
+        "--lenient",
+    ]
+    assert cli.main(arguments) == 0  # the first time: no package to compare with
+    capsys.readouterr()
+    reads: list[Path] = []
+    original = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    compared: list[Spec] = []
+    original_diff = diff.diff_specs
+
+    def counted_diff(old: Spec, new: Spec) -> list[Change]:
+        compared.append(new)
+        return original_diff(old, new)
+
+    monkeypatch.setattr(cli, "diff_specs", counted_diff)
+    assert cli.main(arguments) == 0
+    assert reads.count(spec) == 1
+    assert compared == []  # the same _spec.json as before: nothing to compare
+    # The package's own copy of the spec (loosened in lenient mode) is compared with the
+    # document as this run loosened it: the same spec again has no changes to warn about.
+    assert "info.version" not in capsys.readouterr().err
+    # A changed spec is compared (with the document this run loaded).
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("title:", "description: changed\n  title:", 1), "utf-8"
+    )
+    assert cli.main(arguments) == 0
+    assert len(compared) == 1
+    assert compared[0].document["info"]["description"] == "changed"
+
+
+def test_line_numbers_of_a_json_spec_are_scanned_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "spec.json"
+    path.write_text('{"openapi": "3.1.0",\n "info": {"title": "t", "version": "1"},\n "paths": {}}', "utf-8")
+    scans: list[str] = []
+    original = read._json_lines
+
+    def counted(text: str) -> dict[str, int]:
+        scans.append(text)
+        return original(text)
+
+    monkeypatch.setattr(read, "_json_lines", counted)
+    spec = load_spec(path)
+    assert scans == []
+    assert spec.problem("/info/version", "x").line == 2
+    assert spec.lines["/paths"] == 3
+    assert "/info/title" in spec.lines
+    assert len(scans) == 1
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(read.DEPTH_LIMIT - 1, False), (read.DEPTH_LIMIT, True)])
+def test_a_json_spec_is_refused_at_load_from_the_depth_limit_on(
+    tmp_path: Path, depth: int, refused: bool
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"openapi": "3.1.0",\n "x-deep": ' + "[" * depth + "]" * depth + "}", "utf-8")
+    if not refused:
+        assert load_spec(path).lines["/x-deep" + "/0" * (depth - 1)] == 2
+        return
+    with pytest.raises(GenerationError) as caught:
+        load_spec(path)
+    [problem] = caught.value.problems
+    assert "nests deeper than 1000 levels" in problem.message
+    assert problem.line == 2
+
+
+def test_compiled_templates_are_kept_between_runs_and_render_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    cold = cli.build(SPECS / "small.yaml", "small_client")
+    kept = sorted(tmp_path.glob("_jinja2-cache-*/__seedance_codegen_*.cache"))
+    assert len(kept) == len(list((Path(render.__file__).parent / "templates").glob("*.jinja")))
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
+    # A cache that cannot be read, or no folder to keep one in, is compiled around.
+    for path in kept:
+        path.write_bytes(b"not bytecode")
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
+    shutil.rmtree(kept[0].parent)
+    kept[0].parent.write_text("", "utf-8")  # where the folder was: no safe place for a cache
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
