@@ -11,7 +11,7 @@ import difflib
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +53,7 @@ class Spec:
     path: Path
     document: dict[str, Any]
     sha256: str
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: MutableMapping[str, int] = field(default_factory=dict)
 
     @property
     def version(self) -> str:

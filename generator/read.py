@@ -14,7 +14,7 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, ClassVar, TypeVar
 
 import yaml
@@ -258,9 +258,10 @@ def _json_lines(text: str) -> dict[str, int]:
     return lines
 
 
-class Lines(Mapping[str, int]):
+class Lines(MutableMapping[str, int]):
     """The line of every pointer of a JSON text, scanned on first use: only a problem reports a
-    line, and the scan is most of the time of reading a large document that has none."""
+    line, and the scan is most of the time of reading a large document that has none. Lenient
+    mode adds the lines of a renamed schema's pointers (``lenient.separate_schema_names``)."""
 
     def __init__(self, text: str) -> None:
         self._text: str | None = text
@@ -273,6 +274,12 @@ class Lines(Mapping[str, int]):
 
     def __getitem__(self, pointer: str) -> int:
         return self._scanned()[pointer]
+
+    def __setitem__(self, pointer: str, line: int) -> None:
+        self._scanned()[pointer] = line
+
+    def __delitem__(self, pointer: str) -> None:
+        del self._scanned()[pointer]
 
     def __contains__(self, pointer: object) -> bool:
         return pointer in self._scanned()
@@ -296,7 +303,7 @@ def _nests_too_deep(document: Any) -> bool:
     return False
 
 
-def read_document(text: str, *, is_json: bool) -> tuple[Any, Mapping[str, int]]:
+def read_document(text: str, *, is_json: bool) -> tuple[Any, MutableMapping[str, int]]:
     if is_json or text.lstrip().startswith("{"):
         try:
             document = on_deep_stack(lambda: json.loads(text))

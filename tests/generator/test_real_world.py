@@ -18,6 +18,7 @@ from urllib.parse import unquote
 import httpx
 import pydantic
 import pytest
+import yaml
 
 from generator import cli
 from generator.output import write_atomically
@@ -502,6 +503,22 @@ def test_two_schema_names_for_one_python_name_are_told_apart_in_lenient_mode(len
     assert type(user.cover) is package.models.ProfilePicture2
     assert user.cover.model_dump(by_alias=True) == {"150x150": "b.jpg"}
     assert user.cover_sizes.big == "c.jpg"
+
+
+def test_schema_names_are_told_apart_in_a_json_spec_too(tmp_path: Path) -> None:
+    """A JSON spec's line numbers are scanned on first use; renaming a schema adds the lines of
+    its new pointers, so the warning still names its line."""
+    spec = tmp_path / "music.json"
+    spec.write_text(
+        json.dumps(yaml.safe_load((SPECS / "music.yaml").read_text()), indent=2), encoding="utf-8"
+    )
+    result = cli.build(spec, "music_json", tmp_path / "out", lenient=True)
+    assert result.operations == 2 and not result.skipped
+    [warning] = [str(problem) for problem in result.warnings]
+    assert (
+        warning.startswith("line ")
+        and "/components/schemas/profilePicture: schema 'profilePicture'" in warning
+    )
 
 
 def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
