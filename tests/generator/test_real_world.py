@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -522,7 +521,7 @@ def test_schema_names_are_told_apart_in_a_json_spec_too(tmp_path: Path) -> None:
 
 
 def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
-    lenient_package, tmp_path: Path
+    lenient_package, tmp_path: Path, run_mypy: Callable[..., Any]
 ) -> None:
     """`allOf: [base, {item: Playlist}]` over a base's `item: object`: the subclass's field wins,
     as JSON Schema says (both hold), and mypy --strict accepts the package."""
@@ -532,20 +531,14 @@ def test_an_allof_that_narrows_a_base_property_imports_and_passes_mypy(
     assert type(reposts.data[0].item) is package.models.Playlist and reposts.data[0].item.name == "Mix"
     with pytest.raises(pydantic.ValidationError):
         package.models.CollectionActivity.model_validate({"item_type": "track", "item": {"name": "x"}})
-    _passes_mypy(result, package.__name__, tmp_path)
+    _passes_mypy(result, package.__name__, tmp_path, run_mypy)
 
 
-def _passes_mypy(result: Any, package: str, folder: Path) -> None:
+def _passes_mypy(result: Any, package: str, folder: Path, run_mypy: Callable[..., Any]) -> None:
     for relative, text in result.files.items():
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / relative).write_text(text)
-    checked = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    checked = run_mypy(package, cwd=folder)
     assert checked.returncode == 0, checked.stdout
 
 
@@ -569,7 +562,9 @@ def test_a_query_parameter_described_with_json_content_is_sent_as_json_text(leni
     assert len(sent) == 2
 
 
-def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package, tmp_path: Path) -> None:
+def test_a_model_extending_a_base_of_another_module_is_usable(
+    lenient_package, tmp_path: Path, run_mypy: Callable[..., Any]
+) -> None:
     """The base's field names a union alias of the base's module (`tools: list[Base_tools]`):
     the subclass, in a module of its own, is fully defined at its first use; object defaults of
     model fields pass mypy --strict."""
@@ -593,7 +588,7 @@ def test_a_model_extending_a_base_of_another_module_is_usable(lenient_package, t
     assert request.prediction == package.models.Prediction(type="content", content="")
     assert request.ranges == [package.models.Range(start=0, end=6)]
     assert request.model_dump(by_alias=True, exclude_unset=True) == {"inputs": "hi"}
-    _passes_mypy(result, package.__name__, tmp_path)
+    _passes_mypy(result, package.__name__, tmp_path, run_mypy)
 
 
 def test_unique_items_are_checked_before_sending(lenient_package) -> None:
