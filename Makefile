@@ -70,6 +70,7 @@ spec-diff: $(STAMP)
 bench: $(STAMP)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --compile-bytecode --group bench --python $(BIN)/python
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/corpus.py
 
 clean:
 	rm -rf $(VENV)

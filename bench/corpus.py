@@ -1,0 +1,95 @@
+"""Operations generated, time and peak memory: ours (``--lenient``) against openapi-python-client,
+on every spec in ../shared/corpus and ../shared/corpus/real (the table of issue 9).
+
+``make bench`` runs it after bench/run.py (it installs the peer) and writes bench/corpus.md.
+Each pair runs interleaved, ``BENCH_ROUNDS`` rounds (3 by default), and the table shows medians:
+the machine is shared, so compare the ratios of one run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from run import _run as measured  # from a small launcher process: see run.py
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+RESULTS = REPO / "bench" / "corpus.md"
+BIN = Path(sys.executable).parent
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def operations_in(spec: Path) -> int:
+    text = spec.read_text(encoding="utf-8")
+    document = json.loads(text) if spec.suffix == ".json" else yaml.safe_load(text)
+    paths = document.get("paths") or {}
+    return sum(1 for item in paths.values() if isinstance(item, dict) for method in item if method in METHODS)
+
+
+def ours(spec: Path, out: Path) -> tuple[float, int, int]:
+    command = [sys.executable, "-m", "generator", "generate", "--lenient", "--spec", str(spec)]
+    command += ["--out", str(out), "--package", "corpus_client"]
+    elapsed, peak = measured(command, cwd=REPO)
+    said = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True).stdout
+    match = re.search(r": (\d+) operations,", said)
+    assert match, said
+    return elapsed, peak, int(match.group(1))
+
+
+def peer(spec: Path, out: Path) -> tuple[float, int, int]:
+    command = [str(BIN / "openapi-python-client"), "generate", "--path", str(spec), "--meta", "none"]
+    elapsed, peak = measured([*command, "--output-path", str(out), "--overwrite"], cwd=out.parent)
+    endpoints = [path for path in (out / "api").rglob("*.py") if path.name != "__init__.py"]
+    return elapsed, peak, len(endpoints)
+
+
+def main() -> None:
+    started = datetime.datetime.now(datetime.UTC)
+    load = os.getloadavg()[0]
+    specs = sorted(CORPUS.glob("*.y*ml")) + sorted((CORPUS / "real").glob("*.*"))
+    rows = [
+        "| spec | operations in it | ours (`--lenient`) | the peer | time, ours / the peer (ratio) "
+        "| peak memory, ours / the peer (ratio) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    print(*rows, sep="\n")
+    with tempfile.TemporaryDirectory(prefix="seedance-corpus-") as folder:
+        for spec in specs:
+            samples: dict[str, list[tuple[float, int, int]]] = {"ours": [], "peer": []}
+            for index in range(ROUNDS):
+                scratch = Path(folder) / f"{spec.stem}-{index}"
+                scratch.mkdir()
+                samples["ours"].append(ours(spec, scratch / "ours"))
+                samples["peer"].append(peer(spec, scratch / "peer_client"))
+            (t1, m1, n1), (t2, m2, n2) = (
+                (statistics.median(s[0] for s in found), statistics.median(s[1] for s in found), found[0][2])
+                for found in samples.values()
+            )
+            rows.append(
+                f"| {spec.relative_to(CORPUS)} | {operations_in(spec)} | {n1} | {n2} "
+                f"| {t1:.2f} s / {t2:.2f} s ({t1 / t2:.2f}) | {m1 / 2**20:.0f} / {m2 / 2**20:.0f} MiB ({m1 / m2:.2f}) |"
+            )
+            print(rows[-1], flush=True)
+    RESULTS.write_text(
+        "# Corpus specs: ours against openapi-python-client (`make bench`, bench/corpus.py)\n\n"
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC; load average at the start {load:.1f}\n"
+        f"- {ROUNDS} rounds, interleaved, medians; peak memory as in results.md\n"
+        "- Operations: ours is what `generate --lenient` reports; the peer's, the endpoint modules it wrote\n\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
