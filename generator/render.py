@@ -84,7 +84,7 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().load_bytecode(bucket)
-        except OSError:
+        except Exception:  # unreadable, or cut short (a full disk, a killed run): compile again
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:

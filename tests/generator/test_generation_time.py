@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import jinja2.bccache
 import pytest
 
 from generator import cli, diff, read, render
@@ -114,6 +115,9 @@ def test_compiled_templates_are_kept_between_runs_and_render_the_same(
     # A cache that cannot be read, or no folder to keep one in, is compiled around.
     for path in kept:
         path.write_bytes(b"not bytecode")
+    assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
+    for path in kept:  # Jinja's header, then a checksum cut short
+        path.write_bytes(jinja2.bccache.bc_magic + b"\x80\x04\x95")
     assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
     shutil.rmtree(kept[0].parent)
     kept[0].parent.write_text("", "utf-8")  # where the folder was: no safe place for a cache
