@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["mark_redefined_fields"]
+__all__ = ["imported_names", "inherited_names", "mark_redefined_fields"]
 
 
 def _own_fields(node: ast.ClassDef) -> dict[str, str]:
