@@ -161,22 +161,40 @@ def propose(spec: Spec, interactions: list[dict[str, Any]], prefix: str = "recor
                 where = parameters.get((location, parameter))
                 if where is not None:
                     places[f"{where}/examples"] = value
-        if "body" in request:
-            places[f"{pointer}/requestBody/content/application~1json/examples"] = request["body"]
+        if "body" in request and "requestBody" in raw:
+            body = _examples_of(spec, f"{pointer}/requestBody")
+            if body is not None:
+                places[body] = request["body"]
         status = str(response["status"])
         responses = raw.get("responses") or {}
         documented = next((k for k in responses if str(k) == status), None)
-        if documented is None:
+        answer = (
+            None
+            if documented is None
+            else _examples_of(spec, f"{pointer}/responses/{escape_pointer(documented)}")
+        )
+        if answer is None:
             continue
-        content = (spec.resolve(responses[documented]) or {}).get("content") or {}
-        media = next((m for m in content if "json" in m), None)
-        if media is None:
-            continue
-        places[
-            f"{pointer}/responses/{escape_pointer(documented)}/content/{escape_pointer(media)}/examples"
-        ] = response["body"]
+        places[answer] = response["body"]
         proposals.append(Proposal(operation.name, name, places))
     return proposals
+
+
+def _examples_of(spec: Spec, pointer: str) -> str | None:
+    """Where the examples of the JSON content of the body or answer at ``pointer`` belong: in
+    the object its local ``$ref``s lead to (a shared request body or response holds its own
+    examples), under its JSON media type as the spec spells it; None without JSON content."""
+    seen = {pointer}
+    node = _node(spec.document, pointer, create=False)
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        pointer = node["$ref"][1:]
+        if pointer in seen:
+            return None
+        seen.add(pointer)
+        node = _node(spec.document, pointer, create=False)
+    content = node.get("content") if isinstance(node, Mapping) else None
+    media = next((m for m in content if "json" in m), None) if isinstance(content, Mapping) else None
+    return None if media is None else f"{pointer}/content/{escape_pointer(media)}/examples"
 
 
 def _typed(spec: Spec, parameter_pointer: str | None, value: Any, *, header: bool = False) -> Any:
@@ -274,7 +292,11 @@ def run(arguments: argparse.Namespace) -> int:
             print(f"{len(proposals)} example pairs proposed", file=sys.stderr)
             return 0
         document = with_examples(spec, proposals)
-        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        # Written in the format its name says, as the generator reads it (a .json file is JSON).
+        if arguments.write.suffix.lower() == ".json":
+            text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
         checked = Spec(arguments.write, document, spec.sha256)
         problems = validate(checked) + lint(checked)
         if problems:

@@ -250,3 +250,63 @@ def test_recorded_query_and_header_parameters_become_typed_example_pairs(
         args, kwargs = call_arguments(package, operation, pair, "keywords")
         assert dump(call(mock.client(), operation.name, args, kwargs)) == pair.response
         assert [name for name, _ in mock.calls] == [operation.name]
+
+
+PET = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+SHARED = {
+    "openapi": "3.1.0",
+    "info": {"title": "Shared", "version": "1"},
+    "servers": [{"url": "https://shared.example.com"}],
+    "paths": {
+        "/pets": {
+            "post": {
+                "operationId": "create_pet",
+                "requestBody": {"$ref": "#/components/requestBodies/NewPet"},
+                "responses": {"201": {"$ref": "#/components/responses/Pet"}},
+            }
+        }
+    },
+    "components": {
+        "requestBodies": {"NewPet": {"required": True, "content": {"application/json": {"schema": PET}}}},
+        "responses": {
+            "Pet": {"description": "a pet", "content": {"application/json; charset=utf-8": {"schema": PET}}}
+        },
+    },
+}
+
+
+def test_recorded_pairs_go_where_a_shared_body_and_answer_are_defined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generate_package: Callable[..., ModuleType]
+) -> None:
+    """A body and an answer given by ``$ref`` keep their examples in the objects they refer to,
+    under the media type as the spec spells it, and the copy generates with the new pair."""
+    spec = tmp_path / "shared.json"
+    spec.write_text(json.dumps(SHARED), encoding="utf-8")
+    package = generate_package(spec)
+    testing = importlib.import_module(f"{package.__name__}.testing")
+    live = testing.MockAPI()
+    live.script("create_pet", [{"name": "Rex"}])
+    cassette = tmp_path / "shared.cassette.json"
+    with httpx.Client(transport=testing.Recorder(live, cassette)) as http:
+        package.Client(http_client=http).create_pet(name="Rex")
+    copy = tmp_path / "shared.recorded.json"
+    assert (
+        main(["examples", "--from-cassette", str(cassette), "--spec", str(spec), "--write", str(copy)]) == 0
+    )
+    capsys.readouterr()
+    document = yaml.safe_load(copy.read_text(encoding="utf-8"))
+    assert document["paths"] == SHARED["paths"]
+    components = document["components"]
+    body = components["requestBodies"]["NewPet"]["content"]["application/json"]["examples"]
+    answer = components["responses"]["Pet"]["content"]["application/json; charset=utf-8"]["examples"]
+    assert body["recorded_create_pet_1"]["value"] == {"name": "Rex"}
+    assert answer["recorded_create_pet_1"]["value"] == {"name": "Rex"}
+    recorded = generate_package(copy)
+    (operation,) = build_api(load_spec(copy), recorded.__name__).operations
+    (pair,) = operation.examples
+    assert (pair.name, pair.body, pair.status, pair.response) == (
+        "recorded_create_pet_1",
+        {"name": "Rex"},
+        201,
+        {"name": "Rex"},
+    )
