@@ -6,6 +6,7 @@ messages generate a small spec once (``build``) and run ``cli.main`` in-process.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -14,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,9 +217,23 @@ def test_an_interruption_between_the_two_renames_keeps_the_old_output(
     assert leftovers(old_output) == []
 
 
+@contextlib.contextmanager
+def _sigint_handled_by(handler: Any) -> Iterator[None]:
+    """SIGINT's disposition for the test, whatever the runner's: a process started in the
+    background by a non-interactive shell (``cmd &``) starts with SIGINT ignored."""
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.parametrize("ignored", [False, True], ids=["sigint-default", "sigint-ignored"])
 def test_ctrl_c_during_the_swap_waits_until_the_new_output_is_in_place(
-    old_output: Path, monkeypatch: pytest.MonkeyPatch
+    old_output: Path, monkeypatch: pytest.MonkeyPatch, ignored: bool
 ) -> None:
+    """Ctrl-C takes effect once the new output is in place; where SIGINT was ignored (a run in
+    the background), it stays ignored and the run goes on."""
     real_replace = os.replace
 
     def replace_under_ctrl_c(source: object, target: object) -> None:
@@ -225,14 +241,20 @@ def test_ctrl_c_during_the_swap_waits_until_the_new_output_is_in_place(
         real_replace(source, target)  # type: ignore[arg-type]
 
     monkeypatch.setattr(output.os, "replace", replace_under_ctrl_c)
-    with pytest.raises(KeyboardInterrupt):
-        write_atomically(NEW, old_output)
+    with _sigint_handled_by(signal.SIG_IGN if ignored else signal.default_int_handler):
+        if ignored:
+            write_atomically(NEW, old_output)
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        else:
+            with pytest.raises(KeyboardInterrupt):
+                write_atomically(NEW, old_output)
     assert tree(old_output) == expected(NEW)
 
 
 _KILLED_BETWEEN_RENAMES = """
 import os, signal, sys
 from pathlib import Path
+from typing import Any
 from generator import output
 real = os.replace
 calls = []
