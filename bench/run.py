@@ -10,10 +10,12 @@ shared and noisy: absolute times drift between runs, ratios hold. Figures:
 - beside it, the floors (bench/floors.py): openapi-spec-validator alone on each spec,
   datamodel-code-generator alone on its schemas, and the imports of the required libraries;
 - the MockAPI case (1,000 scripted tasks created and awaited);
-- import of the package generated from the 400-operation spec, against the peer's.
+- import of the package generated from the 400-operation spec, against the peer's;
+- the test suite: `make test` on a fresh clone of the committed HEAD, after `make install`, and
+  `make test-spec` (the loop after a spec edit) in the same clone.
 
 ``BENCH_QUICK=1`` runs fewer rounds (to try the script, not to quote); ``BENCH_ONLY=generation``
-(or ``per-call``, ``import``, ``mock``, comma-separated) runs only those parts and writes nothing.
+(or ``per-call``, ``import``, ``mock``, ``suite``, comma-separated) runs only those parts and writes nothing.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ BIN = Path(sys.executable).parent
 ENVIRONMENT = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SIZES = (50, 200, 400)
-PARTS = ("per-call", "import", "generation", "mock")
+PARTS = ("per-call", "import", "generation", "mock", "suite")
 BASE = "https://api.sinancode.com/v1"
 PRO_BODY = {"prompt": "a fox in the snow", "duration": 5, "ratio": "16:9", "camera_fixed": True}
 CREATED = b'{"task_id": "01234567-89ab-cdef-0123-456789abcdef"}'
@@ -440,6 +442,60 @@ def bench_mock(tasks: int = 1000) -> None:
     )
 
 
+# -- the test suite ----------------------------------------------------------------------------------
+
+
+def bench_suite(scratch: Path) -> None:
+    """``make test`` as a new user runs it: a clone of the committed HEAD next to ``shared/``
+    (the corpus the tests read), set up by ``make install`` (timed apart), then ``make test-spec``
+    there. Once each: a run is long and the suite is one figure, not a pair."""
+    shared = (REPO.parent / "shared").resolve()
+    if not shared.is_dir():
+        raise SystemExit(f"bench: the suite needs {shared} (the corpus next to the repository)")
+    home = scratch / "suite"
+    home.mkdir()
+    (home / "shared").symlink_to(shared)
+    clone = home / REPO.name
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    # Nothing of this run's make (its jobserver, its level) or of this venv leaks into the clone's.
+    leaked = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    env = {name: value for name, value in ENVIRONMENT.items() if name not in leaked}
+    found: dict[str, float] = {}
+    passed = "?"
+    for target in ("install", "test", "test-spec"):
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["make", target], check=False, cwd=clone, env=env, capture_output=True, text=True
+        )
+        found[target] = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(
+                f"bench: make {target} failed in a fresh clone:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+            )
+        if target == "test":
+            passed = next(
+                (line.strip("= ") for line in reversed(done.stdout.splitlines()) if " passed" in line), "?"
+            )
+    rows.append(
+        (
+            f"`make test` on a fresh clone of HEAD, after `make install` ({found['install']:.0f} s); {passed}",
+            _time(found["test"]),
+            "",
+            "",
+            "<= 45 s",
+        )
+    )
+    rows.append(
+        (
+            "`make test-spec` in that clone: diff, generate, the spec's and the replay tests",
+            _time(found["test-spec"]),
+            "",
+            "",
+            "seconds",
+        )
+    )
+
+
 # -- report ---------------------------------------------------------------------------------------------
 
 
@@ -526,6 +582,9 @@ def main() -> None:
             if "mock" in parts:
                 _say("bench: MockAPI")
                 bench_mock()
+            if "suite" in parts:
+                _say("bench: make test on a fresh clone")
+                bench_suite(scratch)
     finally:
         for launcher in _launcher:
             assert launcher.stdin is not None
