@@ -20,6 +20,7 @@ from datamodel_code_generator.enums import DataModelType, InputFileType, NamingS
 from datamodel_code_generator.format import PythonVersion
 from datamodel_code_generator.parser import LiteralType
 
+from .chunking import generate_in_groups
 from .ir import Api
 from .load import Spec, escape_pointer
 from .naming import class_name
@@ -464,7 +465,7 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            output = generate(document, **_OPTIONS)
+            output = generate_in_groups(document, _OPTIONS, generate)
         except Exception as error:  # datamodel-code-generator reports spec problems as exceptions
             message = f"datamodel-code-generator could not generate the models: {error}"
             raise GenerationError(str(spec.path), [Problem("/components/schemas", message)]) from None
