@@ -86,4 +86,6 @@ if __name__ == "__main__":
     elif what == "models":
         run_models(Path(rest[0]))
     else:
-        raise SystemExit(f"usage: {sys.argv[0]} imports all|validator|models | validator SPEC | models INPUT | prepare SPEC INPUT [--lenient]")
+        raise SystemExit(
+            f"usage: {sys.argv[0]} imports all|validator|models | validator SPEC | models INPUT | prepare SPEC INPUT [--lenient]"
+        )

@@ -35,6 +35,7 @@ __all__ = ["GROUP_SIZE", "generate_in_groups", "schema_groups"]
 GROUP_SIZE = 60
 """Schemas per run (a component larger than that is one run). Measured on the corpus specs."""
 
+_COLLECT = True
 _PREFIX = "#/components/schemas/"
 # Keywords that name a schema by other means than a local "$ref" to a component: not grouped.
 _OPAQUE = frozenset({"$id", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor"})
@@ -286,7 +287,8 @@ def generate_in_groups(
             raise TypeError("no single module")
         # The run's parser is garbage now, with reference cycles: freed before the next one
         # grows, so that the peak holds one run's parser.
-        gc.collect()
+        if _COLLECT:
+            gc.collect()
         return _Output(code)
 
     try:

@@ -490,8 +490,11 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     # (marking redefined fields adds comments, never a class or a name).
     tree = ast.parse(code)
     code = _absent_as_none(code, tree, api)
-    code = mark_redefined_fields(code)
     names = _defined_names(tree)
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    # One syntax tree of a large module is several MiB: the next one is parsed after this one is freed.
+    del tree
+    code = mark_redefined_fields(code)
     missing = sorted(set(api.model_names) - names)
     if missing:
         message = f"internal: models {', '.join(missing)} were not generated under the expected names"
@@ -499,7 +502,6 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if rules:
         lines = ["", ""]
         lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
-        classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         pointers = {class_name(name): pointer for name, (pointer, _) in schemas.items()}
         for model, compiled in sorted(rules.items()):
             if model not in names:

@@ -1,0 +1,105 @@
+"""The models stage runs datamodel-code-generator on groups of schemas that do not refer to each
+other (generator/chunking.py): the package is the same as one run on every schema writes.
+
+specs/groups.yaml has seven such groups, two inline models that want one name across groups
+(``Pet.owner_info``, ``Pet_owner.info``), a field named ``Field`` in one group (pydantic's
+``Field`` is then ``Field_aliased`` in every model), two recursive models in different groups
+(their ``model_rebuild()`` calls come after every model), an enum alias with a docstring and a
+discriminated union with a JSON-pointer reference into one of its schemas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import chunking, cli, models
+from generator.chunking import schema_groups
+
+GROUPS = Path(__file__).parent / "specs" / "groups.yaml"
+ZOO = Path(__file__).parent / "specs" / "zoo.yaml"
+
+
+def _built(spec: Path, size: int, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], list[list[str]]]:
+    """The package's files with groups of at most ``size`` schemas, and the schemas of each run."""
+    runs: list[list[str]] = []
+    real = models.generate
+
+    def counted(document: Any, **options: Any) -> Any:
+        runs.append(list(document["components"]["schemas"]))
+        return real(document, **options)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(chunking, "GROUP_SIZE", size)
+        patch.setattr(models, "generate", counted)
+        patch.setattr(cli, "_BUILT", [spec])  # in this process, where the runs are counted
+        files = cli.build(spec, "groups_pkg", Path("out")).files
+    return files, runs
+
+
+@pytest.mark.parametrize("spec", [GROUPS, ZOO], ids=["groups", "zoo"])
+def test_the_package_is_what_one_run_writes(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, one = _built(spec, 10**6, monkeypatch)
+    grouped, runs = _built(spec, 1, monkeypatch)
+    assert len(one) == 1
+    assert len(runs) > 3, runs
+    assert grouped == whole
+
+
+def test_names_wanted_across_groups_are_made_unique_as_one_run_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    files, runs = _built(GROUPS, 1, monkeypatch)
+    pets = files["groups_pkg/models/_pet.py"] + files["groups_pkg/models/_pet_owner.py"]
+    assert "class Pet_owner_info(SpecModel):" in pets
+    assert "class Pet_owner_info1(SpecModel):" in pets
+    # Both groups alone named their model Pet_owner_info: they ran again, together.
+    assert ["Pet", "Pet_owner"] in runs
+    # Shape's field named Field makes one run import pydantic's Field under another name in
+    # every model, Label's too: the groups that import Field ran again with Shape's.
+    assert 'Field_aliased(description="The label\'s text")' in files["groups_pkg/models/_label.py"]
+    together = next(run for run in runs if "Shape" in run and len(run) > 1)
+    assert "Label" in together
+    # Separate groups are generated alone.
+    assert ["Node"] in runs and ["Tree"] in runs
+
+
+def test_groups_follow_every_reference() -> None:
+    schemas = {
+        "A": {"properties": {"b": {"$ref": "#/components/schemas/B"}}},
+        "B": {"type": "string"},
+        "C": {"oneOf": [{"$ref": "#/components/schemas/D~1x"}], "discriminator": {"mapping": {"e": "E"}}},
+        "D/x": {"type": "object"},
+        "E": {"type": "object"},
+        "F": {"properties": {"g": {"$ref": "#/components/schemas/G/properties/h"}}},
+        "G": {"properties": {"h": {"type": "integer"}}},
+        "H": {"type": "integer"},
+    }
+    assert schema_groups(schemas, 1) == [["A", "B"], ["C", "D/x", "E"], ["F", "G"], ["H"]]
+    assert schema_groups(schemas, 5) == [["A", "B", "C", "D/x", "E"], ["F", "G", "H"]]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#/components/schemas/Missing"},
+        {"$ref": "#/components/parameters/P"},
+        {"$id": "https://example.com/a", "type": "object"},
+    ],
+)
+def test_a_reference_that_cannot_be_followed_makes_one_group(schema: dict[str, Any]) -> None:
+    assert schema_groups({"A": schema, "B": {"type": "string"}}, 1) is None
+
+
+def test_a_failing_group_falls_back_to_one_run() -> None:
+    calls: list[int] = []
+
+    def generate(document: Any, **options: Any) -> str:
+        calls.append(len(document["components"]["schemas"]))
+        if len(calls) == 2:
+            raise ValueError("a group failed")
+        return "class A:\n    pass"
+
+    document = {"components": {"schemas": {"A": {"type": "object"}, "B": {"type": "object"}}}}
+    assert chunking.generate_in_groups(document, {}, generate, size=1) == "class A:\n    pass"
+    assert calls == [1, 1, 2]
