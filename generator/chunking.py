@@ -25,7 +25,6 @@ fails) falls back to one run on everything, which then reports its errors as bef
 from __future__ import annotations
 
 import ast
-import gc
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -35,12 +34,31 @@ __all__ = ["GROUP_SIZE", "generate_in_groups", "schema_groups"]
 GROUP_SIZE = 60
 """Schemas per run (a component larger than that is one run). Measured on the corpus specs."""
 
-_COLLECT = True
 _PREFIX = "#/components/schemas/"
 # Keywords that name a schema by other means than a local "$ref" to a component: not grouped.
 _OPAQUE = frozenset({"$id", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor"})
 
 Generate = Callable[..., Any]
+
+# The capitalised names that datamodel-code-generator 0.89 imports in a module (its ``Import``
+# constants). A property with one of these names makes one run bind the import to another name
+# in every model (``Field as Field_aliased``): such a document is generated in one run, as its
+# groups would all be generated again together (``_conflicts`` would find them). The lower-case
+# ones (``date``, ``time``, ``field``) are common property names that conflict only when the
+# import is made, which ``_conflicts`` finds.
+_IMPORTED = (
+    "AliasChoices Annotated Any AnyUrl AwareDatetime Base64Bytes Base64Encoder Base64Str BaseModel "
+    "ClassVar ConfigDict Date DateTime Decimal Dict Duration EmailStr EncodedBytes Enum Field "
+    "FrozenSet FutureDate FutureDatetime IPv4Address IPv4Network IPv6Address IPv6Network IntEnum "
+    "Iterator List Literal MISSING Mapping Meta MultipleOf NaiveDatetime NegativeFloat NegativeInt "
+    "NonNegativeFloat NonNegativeInt NonPositiveFloat NonPositiveInt NotRequired Optional PastDate "
+    "PastDatetime Path PositiveFloat PositiveInt ReadOnly Required RootModel SecretStr Sequence "
+    "SerializeAsAny Set StrEnum StrictBool StrictBytes StrictFloat StrictInt StrictStr "
+    "StringConstraints Struct SupportsIndex Time Tuple TypeAdapter TypeAlias TypeAliasType TypedDict "
+    "ULID UNSET UUID UUID1 UUID3 UUID4 UUID5 Union UnsetType ValidationInfo "
+    "ValidatorFunctionWrapHandler"
+)
+_IMPORTED_NAMES = frozenset(_IMPORTED.split())
 
 
 def _targets(schema: Any, names: Mapping[str, int]) -> set[int] | None:
@@ -75,10 +93,27 @@ def _targets(schema: Any, names: Mapping[str, int]) -> set[int] | None:
     return found
 
 
+def _names_an_import(schemas: Mapping[str, Any]) -> bool:
+    """Whether a property of a schema is named like something a module of models imports."""
+    todo: list[Any] = list(schemas.values())
+    while todo:
+        node = todo.pop()
+        if isinstance(node, Mapping):
+            properties = node.get("properties")
+            if isinstance(properties, Mapping) and not _IMPORTED_NAMES.isdisjoint(map(str, properties)):
+                return True
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return False
+
+
 def schema_groups(schemas: Mapping[str, Any], size: int) -> list[list[str]] | None:
     """The schemas' names in groups of about ``size`` that do not refer to each other, each in the
     document's order, the groups in the order of their first schema; None when the references
-    cannot all be followed."""
+    cannot all be followed, or when a property is named like an import (``_IMPORTED_NAMES``)."""
+    if _names_an_import(schemas):
+        return None
     names = {str(name): index for index, name in enumerate(schemas)}
     parent = list(range(len(names)))
 
@@ -285,10 +320,6 @@ def generate_in_groups(
         code = generate(part, **options)
         if not isinstance(code, str):
             raise TypeError("no single module")
-        # The run's parser is garbage now, with reference cycles: freed before the next one
-        # grows, so that the peak holds one run's parser.
-        if _COLLECT:
-            gc.collect()
         return _Output(code)
 
     try:
