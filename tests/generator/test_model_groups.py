@@ -10,12 +10,13 @@ discriminated union with a JSON-pointer reference into one of its schemas.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator import chunking, cli, models
+from generator import chunking, cli, models, overrides
 from generator.chunking import schema_groups
 
 GROUPS = Path(__file__).parent / "specs" / "groups.yaml"
@@ -107,3 +108,38 @@ def test_a_failing_group_falls_back_to_one_run() -> None:
     document = {"components": {"schemas": {"A": {"type": "object"}, "B": {"type": "object"}}}}
     assert chunking.generate_in_groups(document, {}, generate, size=1) == "class A:\n    pass"
     assert calls == [1, 1, 2]
+
+
+def test_a_module_read_in_pieces_is_the_module_parsed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Lines at column 0 that start no statement: inside a string, closing brackets, comments,
+    # a decorator's class, an else (the module is then parsed whole).
+    code = '''from __future__ import annotations
+
+# A comment
+Alias = TypeAliasType("Alias", list[int])
+"""
+A docstring with lines
+at column 0
+"""
+
+
+@decorated
+class Model(SpecModel):
+    x: int = {
+"key": 1
+}
+    y: list[
+int
+] = []
+X = (
+    1,
+)
+if X:
+    pass
+else:
+    pass
+Model.model_rebuild()'''
+    monkeypatch.setattr(overrides, "_PIECE_LINES", 1)
+    for text in (code, code.split("if X:", maxsplit=1)[0]):
+        pieces = [ast.dump(node, include_attributes=True) for node in overrides.top_level_statements(text)]
+        assert pieces == [ast.dump(node, include_attributes=True) for node in ast.parse(text).body]
