@@ -1,5 +1,7 @@
 """Operations generated, time and peak memory: ours (``--lenient``) against openapi-python-client,
-on every spec in ../shared/corpus and ../shared/corpus/real (the table of issue 9).
+on every spec in ../shared/corpus and ../shared/corpus/real (the table of issue 9), beside the
+floor of our models stage: datamodel-code-generator alone, in a fresh interpreter, on the input
+and options that the generator gives it (bench/floors.py).
 
 ``make bench`` runs it after bench/run.py (it installs the peer) and writes bench/corpus.md.
 Each pair runs interleaved, ``BENCH_ROUNDS`` rounds (3 by default), and the table shows medians:
@@ -25,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 RESULTS = REPO / "bench" / "corpus.md"
 BIN = Path(sys.executable).parent
+FLOORS = REPO / "bench" / "floors.py"
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
@@ -53,31 +56,46 @@ def peer(spec: Path, out: Path) -> tuple[float, int, int]:
     return elapsed, peak, len(endpoints)
 
 
+def floor(models_input: Path) -> tuple[float, int, int]:
+    elapsed, peak = measured([sys.executable, str(FLOORS), "models", str(models_input)], cwd=REPO)
+    return elapsed, peak, 0
+
+
 def main() -> None:
     started = datetime.datetime.now(datetime.UTC)
     load = os.getloadavg()[0]
     specs = sorted(CORPUS.glob("*.y*ml")) + sorted((CORPUS / "real").glob("*.*"))
     rows = [
         "| spec | operations in it | ours (`--lenient`) | the peer | time, ours / the peer (ratio) "
-        "| peak memory, ours / the peer (ratio) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| peak memory, ours / the peer (ratio) | floor: datamodel-code-generator alone |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     print(*rows, sep="\n")
     with tempfile.TemporaryDirectory(prefix="seedance-corpus-") as folder:
         for spec in specs:
-            samples: dict[str, list[tuple[float, int, int]]] = {"ours": [], "peer": []}
+            samples: dict[str, list[tuple[float, int, int]]] = {"ours": [], "peer": [], "floor": []}
+            models_input = Path(folder) / f"{spec.stem}.models.pickle"
+            command = [sys.executable, str(FLOORS), "prepare", str(spec), str(models_input), "--lenient"]
+            # It fails for a spec without schemas (nothing is given to datamodel-code-generator).
+            subprocess.run(command, cwd=REPO, capture_output=True, check=False)
             for index in range(ROUNDS):
                 scratch = Path(folder) / f"{spec.stem}-{index}"
                 scratch.mkdir()
                 samples["ours"].append(ours(spec, scratch / "ours"))
                 samples["peer"].append(peer(spec, scratch / "peer_client"))
+                if models_input.exists():
+                    samples["floor"].append(floor(models_input))
+            floor_cell = "no schemas"
+            if samples["floor"]:
+                t3, m3 = (statistics.median(s[index] for s in samples["floor"]) for index in (0, 1))
+                floor_cell = f"{t3:.2f} s, {m3 / 2**20:.0f} MiB"
             (t1, m1, n1), (t2, m2, n2) = (
                 (statistics.median(s[0] for s in found), statistics.median(s[1] for s in found), found[0][2])
-                for found in samples.values()
+                for found in (samples["ours"], samples["peer"])
             )
             rows.append(
                 f"| {spec.relative_to(CORPUS)} | {operations_in(spec)} | {n1} | {n2} "
-                f"| {t1:.2f} s / {t2:.2f} s ({t1 / t2:.2f}) | {m1 / 2**20:.0f} / {m2 / 2**20:.0f} MiB ({m1 / m2:.2f}) |"
+                f"| {t1:.2f} s / {t2:.2f} s ({t1 / t2:.2f}) | {m1 / 2**20:.0f} / {m2 / 2**20:.0f} MiB ({m1 / m2:.2f}) | {floor_cell} |"
             )
             print(rows[-1], flush=True)
     RESULTS.write_text(

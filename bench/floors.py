@@ -10,9 +10,11 @@ the table shows which targets lie below what the mandated libraries need by them
 - ``python bench/floors.py validator SPEC``: read SPEC and validate it with openapi-spec-validator
   alone (its own ``validate``: the validation the spec demands, without our located messages,
   example lint or the faster meta-check);
-- ``python bench/floors.py models INPUT``: datamodel-code-generator alone, on the schemas and with
-  the options that the generator gives it, as saved in INPUT by
-  ``python bench/floors.py prepare SPEC INPUT`` (which runs the generator up to that call).
+- ``python bench/floors.py models INPUT [--one-run]``: datamodel-code-generator alone, on the
+  schemas and with the options that the generator gives it, in the groups the generator runs it
+  on (generator/chunking.py), or in one run on them all; INPUT is saved by
+  ``python bench/floors.py prepare SPEC INPUT [--lenient]`` (which runs the generator up to that
+  call).
 """
 
 from __future__ import annotations
@@ -46,30 +48,33 @@ def validator(spec: Path) -> None:
     validate(document, base_uri=base_uri)
 
 
-def prepare(spec: Path, target: Path) -> None:
-    """Save what the generator hands datamodel-code-generator for ``spec``: (input, options)."""
+def prepare(spec: Path, target: Path, *, lenient: bool = False) -> None:
+    """Save what the generator hands datamodel-code-generator for ``spec``: (input, options);
+    ``lenient`` as ``generate --lenient`` (the corpus specs need it)."""
     sys.path.insert(0, str(REPO))
     from generator import cli, models
 
-    def capture(document: Any, **options: Any) -> str:
-        target.write_bytes(pickle.dumps((document, options)))
+    def capture(document: Any, options: Any, *_: Any) -> str:
+        target.write_bytes(pickle.dumps((document, dict(options))))
         raise _Captured
 
-    models.generate = capture  # type: ignore[assignment]
+    models.generate_in_groups = capture  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as out:
         try:
-            cli.build(spec, "floor", Path(out))
+            cli.build(spec, "floor", Path(out), lenient=lenient)
         except _Captured:
             return
-    raise SystemExit("bench: the models stage no longer calls datamodel_code_generator.generate")
+    raise SystemExit("bench: the models stage no longer calls generate_in_groups")
 
 
-def run_models(saved: Path) -> None:
+def run_models(saved: Path, *, one_run: bool = False) -> None:
     sys.path.insert(0, str(REPO))  # the options name the generator's class-name function
     from datamodel_code_generator import generate
 
+    from generator.chunking import generate_in_groups
+
     document, options = pickle.loads(saved.read_bytes())
-    code = generate(document, **options)
+    code = generate(document, **options) if one_run else generate_in_groups(document, options, generate)
     assert isinstance(code, str) and "class " in code
 
 
@@ -80,8 +85,10 @@ if __name__ == "__main__":
     elif what == "validator":
         validator(Path(rest[0]))
     elif what == "prepare":
-        prepare(Path(rest[0]), Path(rest[1]))
+        prepare(Path(rest[0]), Path(rest[1]), lenient="--lenient" in rest[2:])
     elif what == "models":
-        run_models(Path(rest[0]))
+        run_models(Path(rest[0]), one_run="--one-run" in rest[1:])
     else:
-        raise SystemExit(f"usage: {sys.argv[0]} imports all|validator|models | validator SPEC | models INPUT")
+        raise SystemExit(
+            f"usage: {sys.argv[0]} imports all|validator|models | validator SPEC | models INPUT | prepare SPEC INPUT [--lenient]"
+        )

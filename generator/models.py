@@ -20,10 +20,11 @@ from datamodel_code_generator.enums import DataModelType, InputFileType, NamingS
 from datamodel_code_generator.format import PythonVersion
 from datamodel_code_generator.parser import LiteralType
 
+from .chunking import generate_in_groups
 from .ir import Api
 from .load import Spec, escape_pointer
 from .naming import class_name
-from .overrides import imported_names, inherited_names, mark_redefined_fields
+from .overrides import imported_names, inherited_names, mark_redefined_fields, top_level_statements
 from .problems import GenerationError, Problem
 
 __all__ = ["ModelsModule", "generate_models", "split_models"]
@@ -383,19 +384,42 @@ def _defined_by(node: ast.stmt) -> set[str]:
     return set()
 
 
-def _defined_names(tree: ast.Module) -> set[str]:
-    return {name for node in tree.body for name in _defined_by(node)}
+@dataclass(frozen=True)
+class _Statement:
+    """What the models stage reads of a top-level statement of the models (its tree is not kept)."""
+
+    defined: set[str]
+    refs: set[str]
+    """Every name the statement reads."""
+    model: bool
+    """A class or an assignment (a type alias)."""
+    class_lines: range | None
+    """A class's lines (0-based)."""
 
 
-def _request_side(tree: ast.Module, api: Api) -> set[str]:
+def _statements(code: str) -> list[_Statement]:
+    found = []
+    for node in top_level_statements(code):
+        found.append(
+            _Statement(
+                _defined_by(node),
+                {name.id for name in ast.walk(node) if isinstance(name, ast.Name)},
+                isinstance(node, ast.ClassDef | ast.Assign),
+                range(node.lineno - 1, node.end_lineno or node.lineno)
+                if isinstance(node, ast.ClassDef)
+                else None,
+            )
+        )
+    return found
+
+
+def _request_side(statements: list[_Statement], api: Api) -> set[str]:
     """The models names that a request can contain: the bodies and parameter types, and every name
     they refer to, transitively."""
     uses: dict[str, set[str]] = {}
-    for node in tree.body:
-        defined = _defined_by(node) if isinstance(node, ast.ClassDef | ast.Assign) else set()
-        refs = {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
-        for name in defined:
-            uses[name] = refs
+    for statement in statements:
+        for name in statement.defined if statement.model else set():
+            uses[name] = statement.refs
     roots: set[str] = set()
     for operation in api.operations:
         texts = [operation.body.model] if operation.body else []
@@ -411,17 +435,17 @@ def _request_side(tree: ast.Module, api: Api) -> set[str]:
     return seen
 
 
-def _absent_as_none(code: str, tree: ast.Module, api: Api) -> str:
+def _absent_as_none(code: str, statements: list[_Statement], api: Api) -> str:
     """On models that only answers contain, an optional field left out reads as None, not MISSING.
 
     ``task.result or []`` then works, and ``model_fields_set`` still tells an absent field from
     a null one. Request models keep MISSING: a field not given is not sent.
     """
-    request_side = _request_side(tree, api)
+    request_side = _request_side(statements, api)
     lines = code.split("\n")
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name not in request_side:
-            for index in range(node.lineno - 1, node.end_lineno or node.lineno):
+    for statement in statements:
+        if statement.class_lines is not None and not statement.defined & request_side:
+            for index in statement.class_lines:
                 line = lines[index].replace("| None | MISSING", "| None")
                 line = re.sub(r"([|=]) MISSING\b", r"\1 None", line)
                 # A `type: null` field: `None | MISSING` became `None | None`, which fails at run time.
@@ -464,7 +488,7 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            output = generate(document, **_OPTIONS)
+            output = generate_in_groups(document, _OPTIONS, generate)
         except Exception as error:  # datamodel-code-generator reports spec problems as exceptions
             message = f"datamodel-code-generator could not generate the models: {error}"
             raise GenerationError(str(spec.path), [Problem("/components/schemas", message)]) from None
@@ -485,12 +509,17 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
         code = code.replace("from ._model_base import ", f"from ._model_base import {', '.join(used)}, ", 1)
     if _PLACEHOLDER in code:
         raise GenerationError(str(spec.path), [Problem("", "internal: a model imports the package by name")])
-    # Parsed once: rewriting fields keeps every line where it was, so the tree still names them
-    # (marking redefined fields adds comments, never a class or a name).
-    tree = ast.parse(code)
-    code = _absent_as_none(code, tree, api)
+    # Read once, a statement at a time (the tree of a large module is many MiB): rewriting fields
+    # keeps every line where it was, so these still name them (marking redefined fields adds
+    # comments, never a class or a name).
+    statements = _statements(code)
+    code = _absent_as_none(code, statements, api)
+    names = {name for statement in statements for name in statement.defined}
+    classes = {
+        name for statement in statements if statement.class_lines is not None for name in statement.defined
+    }
+    del statements
     code = mark_redefined_fields(code)
-    names = _defined_names(tree)
     missing = sorted(set(api.model_names) - names)
     if missing:
         message = f"internal: models {', '.join(missing)} were not generated under the expected names"
@@ -498,7 +527,6 @@ def generate_models(spec: Spec, api: Api, *, lenient: bool = False) -> ModelsMod
     if rules:
         lines = ["", ""]
         lines.append("# The spec's cross-field rules, checked by SpecModel after field validation.")
-        classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         pointers = {class_name(name): pointer for name, (pointer, _) in schemas.items()}
         for model, compiled in sorted(rules.items()):
             if model not in names:
@@ -653,23 +681,50 @@ def _merge_by_operation(
     return merged
 
 
-def _names_used(node: ast.AST, known: set[str] | None = None) -> set[str]:
-    """The names a statement reads, also inside string annotations (forward references); only
-    the ``known`` ones when given (then only the strings that name one are parsed)."""
-    names: set[str] = set()
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Name):
-            names.add(inner.id)
-        elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():
+@dataclass(frozen=True)
+class _Read:
+    """What ``split_models`` reads of a top-level statement (its tree is not kept)."""
+
+    first: int
+    end: int
+    """Its lines, 1-based, the last included."""
+    defined: set[str]
+    names: set[str]
+    """The names it reads in code."""
+    strings: tuple[str, ...]
+    """Its ASCII string constants, which may be annotations naming more (forward references)."""
+    bases: tuple[str, ...] | None
+    """A class's bases that are names; None for other statements."""
+
+    @classmethod
+    def of(cls, node: ast.stmt, first: int, end: int, defined: set[str]) -> _Read:
+        names: set[str] = set()
+        strings: list[str] = []
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name):
+                names.add(inner.id)
+            elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():
+                strings.append(inner.value)
+        bases = (
+            tuple(base.id for base in node.bases if isinstance(base, ast.Name))
+            if isinstance(node, ast.ClassDef)
+            else None
+        )
+        return cls(first, end, defined, names, tuple(strings), bases)
+
+    def names_used(self, known: set[str]) -> set[str]:
+        """The ``known`` names it reads, also inside string annotations."""
+        names = set(self.names)
+        for text in self.strings:
             # Only a string with a known name among its words can read one (most are descriptions).
-            if known is not None and known.isdisjoint(_WORD.findall(inner.value)):
+            if known.isdisjoint(_WORD.findall(text)):
                 continue
             try:
-                expression = ast.parse(inner.value.strip(), mode="eval")
+                expression = ast.parse(text.strip(), mode="eval")
             except SyntaxError:
                 continue
             names.update(found.id for found in ast.walk(expression) if isinstance(found, ast.Name))
-    return names if known is None else names & known
+        return names & known
 
 
 def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -683,51 +738,54 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
     model uses and that one operation alone uses (``operation_of``: its parameters', body's or
     answers' types) share one module, ``_<operation>_types``.
     """
-    tree = ast.parse(code)
     lines = code.split("\n")
-
-    def source(node: ast.stmt) -> str:
-        # Top-level statements span whole lines (ast.get_source_segment re-splits the code per call).
-        first = min([node.lineno] + [item.lineno for item in getattr(node, "decorator_list", [])])
-        return "\n".join(lines[first - 1 : node.end_lineno])
-
     header: list[str] = []
-    statements: list[tuple[ast.stmt, set[str]]] = []
+    statements: list[_Read] = []
     order: list[str] = []
-    for node in tree.body:
+    # A statement at a time, keeping what is read of it (the tree of a large module is many MiB).
+    for node in top_level_statements(code):
+        first = min([node.lineno] + [item.lineno for item in getattr(node, "decorator_list", [])])
+        end = node.end_lineno or node.lineno
         if isinstance(node, ast.Import | ast.ImportFrom):
-            line = source(node)
+            line = "\n".join(lines[first - 1 : end])
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 line = "from ." + line[len("from ") :]
             header.append(line)
             continue
-        defined: set[str] = set()
-        if isinstance(node, ast.ClassDef):
-            defined = {node.name}
-        elif isinstance(node, ast.Assign):
-            defined = {target.id for target in node.targets if isinstance(target, ast.Name)}
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            defined = {node.target.id}
-        statements.append((node, defined))
+        defined = _defined_by(node)
+        statements.append(_Read.of(node, first, end, defined))
         order += sorted(defined - set(order))
     defined_all = set(order)
+    header_names = imported_names(header)
     place = {name: number for number, name in enumerate(order)}
     uses: dict[str, set[str]] = {name: set() for name in order}
     owners: list[str] = []
-    for node, defined in statements:
-        refs = _names_used(node, defined_all)
-        if defined:
-            owner = min(defined, key=place.__getitem__)
+    for statement in statements:
+        refs = statement.names_used(defined_all)
+        if statement.defined:
+            owner = min(statement.defined, key=place.__getitem__)
         else:
             # A statement about models (rules, enums): with the first model it names.
             owner = min(refs, key=place.__getitem__) if refs else order[0]
         owners.append(owner)
-        for name in defined or {owner}:
+        for name in statement.defined or {owner}:
             uses[name] |= refs - {name}
+    # Only names of the module or of its imports are ever imported for a base class's fields.
+    known = defined_all | set(header_names)
     inherited = inherited_names(
-        statements, {node.name: _names_used(node) for node, _ in statements if isinstance(node, ast.ClassDef)}
+        [
+            (name, statement.bases)
+            for statement in statements
+            if statement.bases is not None
+            for name in statement.defined
+        ],
+        {
+            name: statement.names_used(known)
+            for statement in statements
+            if statement.bases is not None
+            for name in statement.defined
+        },
     )
-    header_names = imported_names(header)
     groups = _merge_single_use(_groups(order, uses), uses)
     groups = _merge_by_operation(groups, uses, operation_of or {})
     taken: set[str] = set()
@@ -740,8 +798,8 @@ def split_models(code: str, operation_of: Mapping[str, str] | None = None) -> di
         for name in group:
             module_of[name] = module
     bodies: dict[str, list[str]] = {}
-    for (node, _), owner in zip(statements, owners, strict=True):
-        bodies.setdefault(module_of[owner], []).append(source(node))
+    for statement, owner in zip(statements, owners, strict=True):
+        bodies.setdefault(module_of[owner], []).append("\n".join(lines[statement.first - 1 : statement.end]))
     files: dict[str, str] = {}
     for group in groups:
         module = module_of[group[0]]
