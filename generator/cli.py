@@ -152,7 +152,7 @@ def build(
         lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES, allowed=apart
     )
     progress.stage("rendering", f"{len(api.operations)} operations")
-    from .render import render_package  # noqa: PLC0415 - see _STAGE_MODULES
+    from .render import cache_folder, render_package  # noqa: PLC0415 - see _STAGE_MODULES
 
     files = render_package(api, models)
     files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
@@ -163,7 +163,9 @@ def build(
         command += " --skip-unsupported" if skip_unsupported else " --lenient"
     header = Header(generator_version=__version__, command=command)
     progress.stage("formatting", f"{len(files)} files")
-    formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
+    formatted = format_files(
+        {path: header.apply(path, text) for path, text in files.items()}, cache=cache_folder()
+    )
     progress.stage("done", f"{len(api.operations)} operations")
     left_out = {problem.pointer for problem in api.skipped}
     notes = api.renamed + models.warnings + ((version_warning,) if version_warning else ())

@@ -10,6 +10,7 @@ import contextlib
 import json
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,7 +18,7 @@ import jinja2
 from .ir import Api, Operation
 from .models import ModelsModule
 
-__all__ = ["render_package"]
+__all__ = ["cache_folder", "render_package"]
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -92,11 +93,19 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def _compiled_templates() -> jinja2.BytecodeCache | None:
+def _compiled_templates() -> _CompiledTemplates | None:
     try:
         return _CompiledTemplates(pattern="__seedance_codegen_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every run
         return None
+
+
+def cache_folder() -> Path | None:
+    """The private folder (the user's own, in the temporary folder) that Jinja keeps compiled
+    templates in between runs, where the formatter keeps its cache too; None when there is no
+    safe one."""
+    cache = _compiled_templates()
+    return Path(cache.directory) if cache is not None else None
 
 
 def _environment() -> jinja2.Environment:

@@ -3,6 +3,7 @@ problem needs one), and compare with the package generated before."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import jinja2.bccache
 import pytest
 
-from generator import cli, diff, read, render
+from generator import cli, diff, output, read, render
 from generator.diff import Change
 from generator.load import Spec, load_spec
 from generator.problems import GenerationError
@@ -122,3 +123,63 @@ def test_compiled_templates_are_kept_between_runs_and_render_the_same(
     shutil.rmtree(kept[0].parent)
     kept[0].parent.write_text("", "utf-8")  # where the folder was: no safe place for a cache
     assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
+
+
+def test_formatted_files_are_kept_between_runs_and_redone_when_anything_they_depend_on_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    formatted: list[str] = []
+    original = output._run_ruff
+
+    def counted(arguments: list[str], cwd: Path) -> None:
+        if arguments[0] == "format":
+            formatted.extend(argument for argument in arguments if argument.endswith(".py"))
+        original(arguments, cwd)
+
+    monkeypatch.setattr(output, "_run_ruff", counted)
+    settings = "[tool.ruff]\nline-length = 110\n"
+    files = {
+        "pkg/__init__.py": "from .a import x\n",
+        "pkg/b.py": "import sys\nimport os\nprint(sys)\n",
+        "pkg/a.py": "x = {'a':1}\n",
+        "pyproject.toml": settings,
+        "pkg/py.typed": "",
+    }
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    uncached = output.format_files(files)
+    assert uncached["pkg/a.py"] == 'x = {"a": 1}\n' and uncached["pkg/b.py"] == "import sys\n\nprint(sys)\n"
+    assert uncached["pyproject.toml"] == settings and uncached["pkg/py.typed"] == ""
+    formatted.clear()
+    assert output.format_files(files, cache=cache) == uncached
+    assert sorted(formatted) == ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
+    formatted.clear()
+    assert output.format_files(files, cache=cache) == uncached  # from the cache: ruff does not run
+    assert formatted == []
+    # A changed file is formatted again, alone; changed settings redo every file.
+    changed = {**files, "pkg/a.py": "y = ( 1 )\n"}
+    assert output.format_files(changed, cache=cache)["pkg/a.py"] == "y = 1\n"
+    assert formatted == ["pkg/a.py"]
+    formatted.clear()
+    narrow = {**files, "pyproject.toml": "[tool.ruff]\nline-length = 10\n"}
+    assert output.format_files(narrow, cache=cache)["pkg/a.py"] == 'x = {\n    "a": 1\n}\n'
+    assert sorted(formatted) == ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
+    # Another ruff (another binary, or the same one installed again) redoes every file too.
+    other = tmp_path / "ruff"
+    shutil.copy2(output.find_ruff_bin(), other)
+    monkeypatch.setattr(output, "find_ruff_bin", lambda: other)
+    for _reinstalled in range(2):
+        formatted.clear()
+        assert output.format_files(files, cache=cache) == uncached
+        assert sorted(formatted) == ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
+        os.utime(other, ns=(other.stat().st_atime_ns, other.stat().st_mtime_ns + 10**9))
+    # An entry cut short or changed is formatted again; no folder for the cache is no error.
+    for entry in (cache / "seedance-codegen-formatted").iterdir():
+        entry.write_bytes(entry.read_bytes()[:-3])
+    formatted.clear()
+    assert output.format_files(files, cache=cache) == uncached
+    assert sorted(formatted) == ["pkg/__init__.py", "pkg/a.py", "pkg/b.py"]
+    shutil.rmtree(cache)
+    cache.write_text("", "utf-8")
+    assert output.format_files(files, cache=cache) == uncached
+    assert output.format_files(files, cache=cache) == uncached
