@@ -11,6 +11,7 @@ import difflib
 import functools
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -373,6 +374,25 @@ def check_schemas(spec: Spec) -> list[Problem]:
     return problems
 
 
+def _import_validators() -> None:
+    """openapi-spec-validator and openapi-schema-validator, imported without ``requests``.
+
+    Their jsonschema-path imports ``requests`` when it is installed (an optional extra of
+    jsonschema-path, installed here by the test tools) to fetch remote references, which this
+    generator refuses (see ``_NO_FETCHING``): without it, jsonschema-path uses urllib, as it
+    does in an environment with the generator's dependencies only. ``requests`` and urllib3
+    were a fifth of the validators' import, the longest part of validating a small spec."""
+    if "jsonschema_path" in sys.modules or "requests" in sys.modules:
+        return  # imported already: nothing to save
+    sys.modules["requests"] = None  # type: ignore[assignment]  # `import requests` raises ImportError
+    try:
+        import openapi_schema_validator  # noqa: F401, PLC0415 - see the imports
+        import openapi_spec_validator  # noqa: F401, PLC0415
+    finally:
+        if "requests" in sys.modules and sys.modules["requests"] is None:
+            del sys.modules["requests"]
+
+
 def _refuse_to_fetch(uri: str) -> Any:
     raise ValueError(f"{uri} is outside the document: generating never reaches the network or other files")
 
@@ -494,6 +514,7 @@ def validate(spec: Spec) -> list[Problem]:
     if problems:  # the validator would follow them (and knows nothing of where they stand)
         return problems
     problems = check_schemas(spec)
+    _import_validators()
     from openapi_schema_validator import OAS30Validator, OAS31Validator  # noqa: PLC0415 - see the imports
 
     validator_30, validator_31 = _spec_validators()
@@ -655,6 +676,7 @@ class _ExampleChecker:
     """Validates example values against schemas, with ``$ref`` resolved in the whole document."""
 
     def __init__(self, spec: Spec) -> None:
+        _import_validators()
         from openapi_schema_validator import OAS30Validator, OAS31Validator  # noqa: PLC0415 - see the imports
         from referencing import Registry, Resource  # noqa: PLC0415
         from referencing.jsonschema import DRAFT202012  # noqa: PLC0415

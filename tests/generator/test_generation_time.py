@@ -3,8 +3,11 @@ problem needs one), and compare with the package generated before."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from generator.load import Spec, load_spec
 from generator.problems import GenerationError
 
 SPECS = Path(__file__).parent / "specs"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_generation_reads_the_spec_once(
@@ -183,3 +187,24 @@ def test_formatted_files_are_kept_between_runs_and_redone_when_anything_they_dep
     cache.write_text("", "utf-8")
     assert output.format_files(files, cache=cache) == uncached
     assert output.format_files(files, cache=cache) == uncached
+
+
+def test_validating_does_without_requests_and_leaves_it_importable() -> None:
+    """jsonschema-path imports ``requests`` (an optional extra of it) when it is installed, to
+    fetch remote references, which the generator refuses: validation imports it no more."""
+    assert importlib.util.find_spec("requests") is not None  # installed here (by schemathesis)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.load import lint, load_spec, validate\n"
+        f"spec = load_spec(Path({str(SPECS / 'small.yaml')!r}))\n"
+        "assert validate(spec) == [] and lint(spec) == []\n"
+        "assert 'requests' not in sys.modules and 'urllib3' not in sys.modules, 'requests imported'\n"
+        "import requests\n"
+        "print(requests.__name__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "requests\n"
