@@ -31,7 +31,8 @@ __all__ = ["Result", "build", "main"]
 # reaches them, and validation runs in a child process (``isolation``), then the models in
 # another: the validator's imports and datamodel-code-generator's are never alive at once, and
 # the rendering and formatting that follow start from a small process again, which keeps the
-# peak memory down. A child pays only for the first build of a process that has none of them
+# peak memory down. While a child works, this process does what needs no spec and the child
+# does not need (``_while_validating``, ``_while_generating_models``): on a second core. A child pays only for the first build of a process that has none of them
 # yet (the command line builds once); a test run or another long-lived caller works in process,
 # or each build's children would import the libraries again.
 _STAGE_MODULES = ("openapi_spec_validator", "jsonschema", "datamodel_code_generator.parser.openapi")
@@ -104,11 +105,16 @@ def build(
     operations = [pointer for pointer, *_ in iter_operations(spec)]
     progress.stage("validating", f"{len(operations)} operations")
     # Both children need pydantic (openapi-spec-validator through pydantic-settings, and
-    # datamodel-code-generator): imported once here, not once in each.
-    from pydantic import BaseModel  # noqa: F401, PLC0415
+    # datamodel-code-generator), its fields, types and dataclasses: imported once here, not once
+    # in each.
+    import pydantic.dataclasses  # noqa: PLC0415
+    import pydantic.root_model  # noqa: F401, PLC0415
 
     checked, apart = run_isolated(
-        lambda: _checked(spec, operations, lenient), modules=_STAGE_MODULES, allowed=apart
+        lambda: _checked(spec, operations, lenient),
+        modules=_STAGE_MODULES,
+        allowed=apart,
+        meanwhile=_while_validating,
     )
     problems = checked.problems
     if not lenient:
@@ -148,13 +154,17 @@ def build(
     progress.stage("generating models", f"{schemas} schemas")
     from .models import generate_models  # noqa: PLC0415 - see _STAGE_MODULES
 
+    templates: list[Any] = []
     models, _ = run_isolated(
-        lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES, allowed=apart
+        lambda: generate_models(spec, api, lenient=lenient),
+        modules=_MODEL_MODULES,
+        allowed=apart,
+        meanwhile=lambda: templates.append(_while_generating_models()),
     )
     progress.stage("rendering", f"{len(api.operations)} operations")
     from .render import cache_folder, render_package  # noqa: PLC0415 - see _STAGE_MODULES
 
-    files = render_package(api, models)
+    files = render_package(api, models, templates[0])
     files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
@@ -178,6 +188,28 @@ def build(
         left_out=len({operation_of(pointer, operations) or pointer for pointer in left_out}),
         spec=spec,
     )
+
+
+def _while_validating() -> None:
+    """What the parent does while a child validates: what later stages need and no spec decides.
+
+    datamodel-code-generator's package (the models child that starts next has it from here),
+    and the names the generated package reserves for itself (read from the runtime modules and
+    the templates, for the model and the models)."""
+    from . import models  # noqa: F401, PLC0415 - see _STAGE_MODULES
+    from .naming import reserved_argument_names, reserved_class_names, reserved_method_names  # noqa: PLC0415
+
+    reserved_method_names()
+    reserved_argument_names()
+    reserved_class_names()
+
+
+def _while_generating_models() -> Any:
+    """What the parent does while a child generates the models: Jinja and the templates (imported
+    here, after the child started, which does not need them)."""
+    from .render import environment  # noqa: PLC0415 - see _STAGE_MODULES
+
+    return environment()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import jinja2
 from .ir import Api, Operation
 from .models import ModelsModule
 
-__all__ = ["cache_folder", "render_package"]
+__all__ = ["cache_folder", "environment", "render_package"]
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -155,9 +155,21 @@ def _exception_names(source: str) -> list[str]:
     return re.findall(r'"(\w+)"', match.group(1)) if match else []
 
 
-def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
+def environment() -> jinja2.Environment:
+    """The templates loaded (from Jinja's compiled cache when it has them), for
+    ``render_package``: they need nothing of the spec, so ``cli.build`` loads them while a child
+    process generates the models."""
+    loaded = _environment()
+    for name in (*_TEMPLATES, "pyproject.toml"):
+        loaded.get_template(f"{name}.jinja")
+    return loaded
+
+
+def render_package(
+    api: Api, models: ModelsModule, environment: jinja2.Environment | None = None
+) -> dict[str, str]:
     """Every file of the output folder, by path relative to it (unformatted, without headers)."""
-    environment = _environment()
+    environment = environment or _environment()
     package = api.package
     runtime = _runtime_files()
     context: dict[str, Any] = {
