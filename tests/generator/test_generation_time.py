@@ -208,3 +208,26 @@ def test_validating_does_without_requests_and_leaves_it_importable() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "requests\n"
+
+
+def test_the_command_ends_without_teardown_and_says_everything_with_its_status(tmp_path: Path) -> None:
+    """``python -m generator`` leaves by ``os._exit`` (no interpreter teardown): what it printed
+    to a pipe is all there, and the status is main's."""
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "generator", *arguments]
+        return subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+
+    out = tmp_path / "out"
+    made = run("generate", "--spec", str(SPECS / "small.yaml"), "--out", str(out), "--package", "small")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith(f"generated {out}/small: ") and made.stdout.endswith(" warnings)\n")
+    assert (out / "small" / "__init__.py").is_file()
+    checked = run("check", "--spec", str(SPECS / "small.yaml"), "--out", str(out), "--package", "small")
+    assert (checked.returncode, checked.stdout) == (0, f"{out} is up to date with {SPECS / 'small.yaml'}.\n")
+    (out / "small" / "py.typed").write_text("changed", "utf-8")
+    stale = run("check", "--spec", str(SPECS / "small.yaml"), "--out", str(out), "--package", "small")
+    assert stale.returncode == 1 and "run `make generate`" in stale.stderr
+    refused = run("generate", "--spec", str(tmp_path / "nope.yaml"), "--out", str(out))
+    assert refused.returncode == 2
+    assert refused.stderr.endswith("nothing was written.\n") and "cannot read the spec" in refused.stderr
