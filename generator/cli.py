@@ -23,6 +23,7 @@ from .load import Spec, iter_operations, lint, load_spec, validate
 from .naming import package_problem
 from .output import Header, OutputError, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
+from .read import Lines
 from .versioning import bump_warning, changelog_entry, package_version, suggested_bump, update_changelog
 
 __all__ = ["Result", "build", "main"]
@@ -116,6 +117,8 @@ def build(
         allowed=apart,
         meanwhile=_while_validating,
     )
+    if apart and checked.lines is not None and isinstance(spec.lines, Lines):
+        spec.lines.take(checked.lines)  # a large JSON spec's line scan, done once
     problems = checked.problems
     if not lenient:
         problems += checked.linted
@@ -221,17 +224,24 @@ class _Checked:
     """Example lint: in strict mode only when validation found nothing; in lenient mode on the
     document loosened by ``triaged``."""
     triaged: Triage | None = None
+    lines: dict[str, int] | None = None
+    """The lines of a JSON spec, when locating a problem scanned them (see ``read.Lines``)."""
 
 
 def _checked(spec: Spec, operations: list[str], lenient: bool) -> _Checked:
     """Validation and example lint, in the order and on the document that ``build`` needs."""
     problems = validate(spec)
     if not lenient:
-        return _Checked(problems, lint(spec) if not problems else [])
+        linted = lint(spec) if not problems else []
+        return _Checked(problems, linted, lines=_scanned_lines(spec))
     if any(problem.pointer == "/openapi" for problem in problems):
-        return _Checked(problems, [])
+        return _Checked(problems, [], lines=_scanned_lines(spec))
     triaged = triage(spec, [problem for problem in problems if not problem.warning], operations)
-    return _Checked(problems, lint(spec), triaged)
+    return _Checked(problems, lint(spec), triaged, _scanned_lines(spec))
+
+
+def _scanned_lines(spec: Spec) -> dict[str, int] | None:
+    return spec.lines.scanned() if isinstance(spec.lines, Lines) else None
 
 
 def _parser() -> argparse.ArgumentParser:

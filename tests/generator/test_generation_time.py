@@ -4,6 +4,7 @@ problem needs one), and compare with the package generated before."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import jinja2.bccache
 import pytest
+import yaml
 
 from generator import cli, diff, output, read, render
 from generator.diff import Change
@@ -231,3 +233,34 @@ def test_the_command_ends_without_teardown_and_says_everything_with_its_status(t
     refused = run("generate", "--spec", str(tmp_path / "nope.yaml"), "--out", str(out))
     assert refused.returncode == 2
     assert refused.stderr.endswith("nothing was written.\n") and "cannot read the spec" in refused.stderr
+
+
+def test_a_json_specs_lines_scanned_by_the_validating_child_are_not_scanned_again(tmp_path: Path) -> None:
+    """A problem's line in a JSON spec needs a scan of the text (a tenth of a second on a large
+    spec); the child that validates sends its scan back with the problems."""
+    spec = yaml.safe_load((SPECS / "lenient.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "lenient.json"
+    path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    code = f"""
+import json
+from pathlib import Path
+from generator import cli, read
+
+scans = []
+original = read._json_lines
+
+def counted(text):
+    scans.append(len(text))  # in this process only: a child counts in its own copy
+    return original(text)
+
+read._json_lines = counted
+result = cli.build(Path({str(path)!r}), "client", lenient=True)
+print(json.dumps([len(scans), [[w.pointer, w.line] for w in result.warnings]]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    scans, warnings = json.loads(done.stdout.splitlines()[-1])
+    assert scans == 0
+    in_process = cli.build(path, "client", lenient=True)  # scans here: the same lines
+    assert warnings == [[warning.pointer, warning.line] for warning in in_process.warnings]
+    assert warnings and all(isinstance(line, int) and line > 1 for _, line in warnings)
