@@ -657,7 +657,17 @@ def _names_used(node: ast.AST, known: set[str] | None = None) -> set[str]:
     """The names a statement reads, also inside string annotations (forward references); only
     the ``known`` ones when given (then only the strings that name one are parsed)."""
     names: set[str] = set()
-    for inner in ast.walk(node):
+    # Every node below ``node``, as ``ast.walk`` gives them, without its two generators per node
+    # (most of the time of splitting a large module).
+    stack: list[ast.AST] = [node]
+    while stack:
+        inner = stack.pop()
+        for field in inner._fields:
+            child = getattr(inner, field, None)
+            if isinstance(child, ast.AST):
+                stack.append(child)
+            elif isinstance(child, list):
+                stack.extend(item for item in child if isinstance(item, ast.AST))
         if isinstance(inner, ast.Name):
             names.add(inner.id)
         elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():
