@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, examples, verify
+from . import __version__
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
-from .ir import build_api
 from .isolation import run_isolated
 from .lenient import Triage, operation_of, separate_schema_names, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
@@ -143,6 +142,8 @@ def build(
         for problem in separate_schema_names(spec):
             triaged.warn(problem)
     progress.stage("building the model", f"{len(operations)} operations")
+    from .ir import build_api  # noqa: PLC0415 - imported while validating (see _while_validating)
+
     api = build_api(spec, package, exclude=triaged.excluded)
     if api.skipped and not lenient:
         raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
@@ -196,10 +197,11 @@ def build(
 def _while_validating() -> None:
     """What the parent does while a child validates: what later stages need and no spec decides.
 
-    datamodel-code-generator's package (the models child that starts next has it from here),
-    and the names the generated package reserves for itself (read from the runtime modules and
-    the templates, for the model and the models)."""
-    from . import models  # noqa: F401, PLC0415 - see _STAGE_MODULES
+    The intermediate model's modules (the validating child does without them), datamodel-code-
+    generator's package (the models child that starts next has it from here), and the names the
+    generated package reserves for itself (read from the runtime modules and the templates, for
+    the model and the models)."""
+    from . import ir, models  # noqa: F401, PLC0415 - see _STAGE_MODULES
     from .naming import reserved_argument_names, reserved_class_names, reserved_method_names  # noqa: PLC0415
 
     reserved_method_names()
@@ -244,7 +246,10 @@ def _scanned_lines(spec: Spec) -> dict[str, int] | None:
     return spec.lines.scanned() if isinstance(spec.lines, Lines) else None
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(*, every_command: bool = True) -> argparse.ArgumentParser:
+    """The command line. Without ``every_command``, only ``generate`` and ``check`` (and the
+    review commands), which need neither ``verify`` nor ``examples`` (nor what they import: the
+    intermediate model, which a generation imports while a child validates)."""
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
@@ -274,8 +279,11 @@ def _parser() -> argparse.ArgumentParser:
                 help="instead: does this copy of a generated package (anywhere) match the spec? exit 1 when stale",
             )
     _add_review_commands(commands)
-    verify.add_parser(commands)
-    examples.add_parser(commands)
+    if every_command:
+        from . import examples, verify  # noqa: PLC0415 - see above
+
+        verify.add_parser(commands)
+        examples.add_parser(commands)
     return parser
 
 
@@ -303,7 +311,8 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    arguments = _parser(every_command=argv[:1] not in (["generate"], ["check"])).parse_args(argv)
     if arguments.command in _REVIEW_COMMANDS or getattr(arguments, "vendored", None) is not None:
         return _review(arguments)
     if getattr(arguments, "run", None) is not None:  # a subcommand with a module of its own

@@ -264,3 +264,30 @@ print(json.dumps([len(scans), [[w.pointer, w.line] for w in result.warnings]]))
     in_process = cli.build(path, "client", lenient=True)  # scans here: the same lines
     assert warnings == [[warning.pointer, warning.line] for warning in in_process.warnings]
     assert warnings and all(isinstance(line, int) and line > 1 for _, line in warnings)
+
+
+def test_the_validating_child_starts_before_what_only_later_stages_import(tmp_path: Path) -> None:
+    """``generate`` forks the validating child before importing the intermediate model, the
+    models' library and Jinja (imported while the child works), and ``verify`` and ``examples``
+    only for their own commands; the command line still lists every command."""
+    code = f"""
+import json, sys
+from generator import cli
+
+later = ("generator.ir", "generator.verify", "generator.examples", "jinja2", "datamodel_code_generator")
+isolated = cli.run_isolated
+loaded = []
+
+def recording(work, **options):
+    loaded.append([name for name in later if name in sys.modules])
+    return isolated(work, **options)
+
+cli.run_isolated = recording
+status = cli.main(["generate", "--spec", {str(SPECS / "small.yaml")!r}, "--out", {str(tmp_path / "out")!r}])
+print(json.dumps([status, loaded, "verify" in cli._parser().format_help()]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    status, loaded, listed = json.loads(done.stdout.splitlines()[-1])
+    assert status == 0 and listed
+    assert loaded == [[], ["generator.ir", "datamodel_code_generator"]]
