@@ -124,8 +124,8 @@ def format_files(files: Mapping[str, str], cache: Path | None = None) -> dict[st
 _FIX_IMPORTS = ("check", "--no-cache", "--fix", "--select", "I,F401", "--exit-zero", "--quiet")
 _FORMAT = ("format", "--no-cache", "--quiet")
 _FORMATTED_FOLDER = "seedance-codegen-formatted"
-_FORMATTED_KEPT = 4096
-"""Files the cache keeps: past it, the oldest half is removed (a few MiB at most)."""
+_FORMATTED_KEPT = 2048
+"""Files the cache keeps (about 16 MiB): past it, the quarter used longest ago is removed."""
 
 
 class _FormatCache:
@@ -153,14 +153,16 @@ class _FormatCache:
 
     def fill(self, formatted: dict[str, str], path: str) -> bool:
         """Whether the cache held ``path`` formatted (then put into ``formatted``)."""
+        entry = self.folder / self.key(path, formatted[path])
         try:
-            entry = (self.folder / self.key(path, formatted[path])).read_bytes()
-            digest, _, body = entry.partition(b"\n")
+            digest, _, body = entry.read_bytes().partition(b"\n")
             if hashlib.sha256(body).hexdigest().encode() != digest:  # cut short or changed
                 return False
             formatted[path] = body.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return False
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # used now: the entries kept longest are the ones in use
         return True
 
     def store(self, files: Mapping[str, str], formatted: Mapping[str, str], paths: Iterable[str]) -> None:
@@ -181,7 +183,7 @@ class _FormatCache:
             entries = list(os.scandir(self.folder))
             if len(entries) > _FORMATTED_KEPT:
                 entries.sort(key=lambda entry: entry.stat().st_mtime_ns)
-                for entry in entries[: len(entries) // 2]:
+                for entry in entries[: len(entries) - _FORMATTED_KEPT * 3 // 4]:
                     with contextlib.suppress(OSError):
                         os.remove(entry.path)
 

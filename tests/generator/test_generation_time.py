@@ -291,3 +291,31 @@ print(json.dumps([status, loaded, "verify" in cli._parser().format_help()]))
     status, loaded, listed = json.loads(done.stdout.splitlines()[-1])
     assert status == 0 and listed
     assert loaded == [[], ["generator.ir", "datamodel_code_generator"]]
+
+
+def test_the_formatted_files_kept_are_the_ones_used_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    formatted: list[str] = []
+    original = output._run_ruff
+
+    def counted(arguments: list[str], cwd: Path) -> None:
+        if arguments[0] == "format":
+            formatted.extend(argument for argument in arguments if argument.endswith(".py"))
+        original(arguments, cwd)
+
+    monkeypatch.setattr(output, "_run_ruff", counted)
+    monkeypatch.setattr(output, "_FORMATTED_KEPT", 4)
+    files = {f"pkg/{name}.py": f"{name} = ( 1 )\n" for name in "abc"}
+    output.format_files(files, cache=tmp_path)
+    kept = tmp_path / "seedance-codegen-formatted"
+    for entry in kept.iterdir():
+        os.utime(entry, (1, 1))  # long ago
+    output.format_files({"pkg/a.py": files["pkg/a.py"]}, cache=tmp_path)  # a is used again
+    output.format_files({f"pkg/{name}.py": f"{name} = ( 2 )\n" for name in "de"}, cache=tmp_path)
+    assert len(list(kept.iterdir())) == 3  # past 4 entries, down to 3: b and c, used longest ago, go
+    formatted.clear()
+    output.format_files({"pkg/a.py": files["pkg/a.py"]}, cache=tmp_path)
+    assert formatted == []
+    output.format_files({"pkg/b.py": files["pkg/b.py"], "pkg/c.py": files["pkg/c.py"]}, cache=tmp_path)
+    assert sorted(formatted) == ["pkg/b.py", "pkg/c.py"]
