@@ -393,7 +393,7 @@ def _request_side(tree: ast.Module, api: Api) -> set[str]:
     uses: dict[str, set[str]] = {}
     for node in tree.body:
         defined = _defined_by(node) if isinstance(node, ast.ClassDef | ast.Assign) else set()
-        refs = {name.id for name in _nodes(node) if isinstance(name, ast.Name)}
+        refs = {name.id for name in ast.walk(node) if isinstance(name, ast.Name)}
         for name in defined:
             uses[name] = refs
     roots: set[str] = set()
@@ -653,26 +653,11 @@ def _merge_by_operation(
     return merged
 
 
-def _nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node of a tree, as ``ast.walk`` gives them (in another order), without its two
-    generators per node: most of the time of the walks over a large models module."""
-    stack: list[ast.AST] = [node]
-    while stack:
-        inner = stack.pop()
-        yield inner
-        for field in inner._fields:
-            child = getattr(inner, field, None)
-            if isinstance(child, ast.AST):
-                stack.append(child)
-            elif isinstance(child, list):
-                stack.extend(item for item in child if isinstance(item, ast.AST))
-
-
 def _names_used(node: ast.AST, known: set[str] | None = None) -> set[str]:
     """The names a statement reads, also inside string annotations (forward references); only
     the ``known`` ones when given (then only the strings that name one are parsed)."""
     names: set[str] = set()
-    for inner in _nodes(node):
+    for inner in ast.walk(node):
         if isinstance(inner, ast.Name):
             names.add(inner.id)
         elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and inner.value.isascii():

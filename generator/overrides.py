@@ -41,8 +41,6 @@ def mark_redefined_fields(code: str) -> str:
     tree = ast.parse(code)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     inherited: dict[str, dict[str, str]] = {}
-    # Each class's own fields, unparsed once (a class is the base of many).
-    owns = {name: _own_fields(node) for name, node in classes.items()}
 
     def fields_of_bases(node: ast.ClassDef, seen: frozenset[str]) -> dict[str, str]:
         if node.name not in inherited:
@@ -51,7 +49,7 @@ def mark_redefined_fields(code: str) -> str:
                 if isinstance(base, ast.Name) and base.id in classes and base.id not in seen:
                     parent = classes[base.id]
                     found.update(fields_of_bases(parent, seen | {node.name}))
-                    found.update(owns[parent.name])
+                    found.update(_own_fields(parent))
             inherited[node.name] = found
         return inherited[node.name]
 
@@ -59,7 +57,7 @@ def mark_redefined_fields(code: str) -> str:
     defaults: list[ast.expr] = []
     for node in classes.values():
         base_fields = fields_of_bases(node, frozenset())
-        own = owns[node.name]
+        own = _own_fields(node)
         for statement in node.body:
             if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
                 continue
