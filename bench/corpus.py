@@ -10,6 +10,7 @@ the machine is shared, so compare the ratios of one run.
 
 from __future__ import annotations
 
+import compileall
 import datetime
 import json
 import os
@@ -65,6 +66,7 @@ def main() -> None:
     started = datetime.datetime.now(datetime.UTC)
     load = os.getloadavg()[0]
     specs = sorted(CORPUS.glob("*.y*ml")) + sorted((CORPUS / "real").glob("*.*"))
+    compileall.compile_dir(REPO / "generator", quiet=1)  # as in run.py: compiled, as the peer is
     rows = [
         "| spec | operations in it | ours (`--lenient`) | the peer | time, ours / the peer (ratio) "
         "| peak memory, ours / the peer (ratio) | floor: datamodel-code-generator alone |",

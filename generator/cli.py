@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__, examples, verify
+from . import __version__
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
-from .ir import build_api
 from .isolation import run_isolated
 from .lenient import Triage, operation_of, separate_schema_names, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
 from .naming import package_problem
 from .output import Header, OutputError, compare, format_files, write_atomically
 from .problems import GenerationError, Problem
+from .read import Lines
 from .versioning import bump_warning, changelog_entry, package_version, suggested_bump, update_changelog
 
 __all__ = ["Result", "build", "main"]
@@ -31,7 +31,8 @@ __all__ = ["Result", "build", "main"]
 # reaches them, and validation runs in a child process (``isolation``), then the models in
 # another: the validator's imports and datamodel-code-generator's are never alive at once, and
 # the rendering and formatting that follow start from a small process again, which keeps the
-# peak memory down. A child pays only for the first build of a process that has none of them
+# peak memory down. While a child works, this process does what needs no spec and the child
+# does not need (``_while_validating``, ``_while_generating_models``): on a second core. A child pays only for the first build of a process that has none of them
 # yet (the command line builds once); a test run or another long-lived caller works in process,
 # or each build's children would import the libraries again.
 _STAGE_MODULES = ("openapi_spec_validator", "jsonschema", "datamodel_code_generator.parser.openapi")
@@ -104,12 +105,19 @@ def build(
     operations = [pointer for pointer, *_ in iter_operations(spec)]
     progress.stage("validating", f"{len(operations)} operations")
     # Both children need pydantic (openapi-spec-validator through pydantic-settings, and
-    # datamodel-code-generator): imported once here, not once in each.
-    from pydantic import BaseModel  # noqa: F401, PLC0415
+    # datamodel-code-generator), its fields, types and dataclasses: imported once here, not once
+    # in each.
+    import pydantic.dataclasses  # noqa: PLC0415
+    import pydantic.root_model  # noqa: F401, PLC0415
 
     checked, apart = run_isolated(
-        lambda: _checked(spec, operations, lenient), modules=_STAGE_MODULES, allowed=apart
+        lambda: _checked(spec, operations, lenient),
+        modules=_STAGE_MODULES,
+        allowed=apart,
+        meanwhile=_while_validating,
     )
+    if apart and checked.lines is not None and isinstance(spec.lines, Lines):
+        spec.lines.take(checked.lines)  # a large JSON spec's line scan, done once
     problems = checked.problems
     if not lenient:
         problems += checked.linted
@@ -134,6 +142,8 @@ def build(
         for problem in separate_schema_names(spec):
             triaged.warn(problem)
     progress.stage("building the model", f"{len(operations)} operations")
+    from .ir import build_api  # noqa: PLC0415 - imported while validating (see _while_validating)
+
     api = build_api(spec, package, exclude=triaged.excluded)
     if api.skipped and not lenient:
         raise GenerationError(str(spec_path), list(api.skipped), hint=_SKIP_HINT)
@@ -148,13 +158,17 @@ def build(
     progress.stage("generating models", f"{schemas} schemas")
     from .models import generate_models  # noqa: PLC0415 - see _STAGE_MODULES
 
+    templates: list[Any] = []
     models, _ = run_isolated(
-        lambda: generate_models(spec, api, lenient=lenient), modules=_MODEL_MODULES, allowed=apart
+        lambda: generate_models(spec, api, lenient=lenient),
+        modules=_MODEL_MODULES,
+        allowed=apart,
+        meanwhile=lambda: templates.append(_while_generating_models()),
     )
     progress.stage("rendering", f"{len(api.operations)} operations")
-    from .render import render_package  # noqa: PLC0415 - see _STAGE_MODULES
+    from .render import cache_folder, render_package  # noqa: PLC0415 - see _STAGE_MODULES
 
-    files = render_package(api, models)
+    files = render_package(api, models, templates[0])
     files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
     command = "python -m generator generate"
     if (spec_path, out, package) != (DEFAULT_SPEC, DEFAULT_OUT, DEFAULT_PACKAGE):
@@ -163,7 +177,9 @@ def build(
         command += " --skip-unsupported" if skip_unsupported else " --lenient"
     header = Header(generator_version=__version__, command=command)
     progress.stage("formatting", f"{len(files)} files")
-    formatted = format_files({path: header.apply(path, text) for path, text in files.items()})
+    formatted = format_files(
+        {path: header.apply(path, text) for path, text in files.items()}, cache=cache_folder()
+    )
     progress.stage("done", f"{len(api.operations)} operations")
     left_out = {problem.pointer for problem in api.skipped}
     notes = api.renamed + models.warnings + ((version_warning,) if version_warning else ())
@@ -178,6 +194,29 @@ def build(
     )
 
 
+def _while_validating() -> None:
+    """What the parent does while a child validates: what later stages need and no spec decides.
+
+    The intermediate model's modules (the validating child does without them), datamodel-code-
+    generator's package (the models child that starts next has it from here), and the names the
+    generated package reserves for itself (read from the runtime modules and the templates, for
+    the model and the models)."""
+    from . import ir, models  # noqa: F401, PLC0415 - see _STAGE_MODULES
+    from .naming import reserved_argument_names, reserved_class_names, reserved_method_names  # noqa: PLC0415
+
+    reserved_method_names()
+    reserved_argument_names()
+    reserved_class_names()
+
+
+def _while_generating_models() -> Any:
+    """What the parent does while a child generates the models: Jinja and the templates (imported
+    here, after the child started, which does not need them)."""
+    from .render import environment  # noqa: PLC0415 - see _STAGE_MODULES
+
+    return environment()
+
+
 @dataclass(frozen=True)
 class _Checked:
     """What validation found, for ``build``: picklable, so that a child process can answer it."""
@@ -187,20 +226,30 @@ class _Checked:
     """Example lint: in strict mode only when validation found nothing; in lenient mode on the
     document loosened by ``triaged``."""
     triaged: Triage | None = None
+    lines: dict[str, int] | None = None
+    """The lines of a JSON spec, when locating a problem scanned them (see ``read.Lines``)."""
 
 
 def _checked(spec: Spec, operations: list[str], lenient: bool) -> _Checked:
     """Validation and example lint, in the order and on the document that ``build`` needs."""
     problems = validate(spec)
     if not lenient:
-        return _Checked(problems, lint(spec) if not problems else [])
+        linted = lint(spec) if not problems else []
+        return _Checked(problems, linted, lines=_scanned_lines(spec))
     if any(problem.pointer == "/openapi" for problem in problems):
-        return _Checked(problems, [])
+        return _Checked(problems, [], lines=_scanned_lines(spec))
     triaged = triage(spec, [problem for problem in problems if not problem.warning], operations)
-    return _Checked(problems, lint(spec), triaged)
+    return _Checked(problems, lint(spec), triaged, _scanned_lines(spec))
 
 
-def _parser() -> argparse.ArgumentParser:
+def _scanned_lines(spec: Spec) -> dict[str, int] | None:
+    return spec.lines.scanned() if isinstance(spec.lines, Lines) else None
+
+
+def _parser(*, every_command: bool = True) -> argparse.ArgumentParser:
+    """The command line. Without ``every_command``, only ``generate`` and ``check`` (and the
+    review commands), which need neither ``verify`` nor ``examples`` (nor what they import: the
+    intermediate model, which a generation imports while a child validates)."""
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
@@ -230,8 +279,11 @@ def _parser() -> argparse.ArgumentParser:
                 help="instead: does this copy of a generated package (anywhere) match the spec? exit 1 when stale",
             )
     _add_review_commands(commands)
-    verify.add_parser(commands)
-    examples.add_parser(commands)
+    if every_command:
+        from . import examples, verify  # noqa: PLC0415 - see above
+
+        verify.add_parser(commands)
+        examples.add_parser(commands)
     return parser
 
 
@@ -259,7 +311,8 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    arguments = _parser(every_command=argv[:1] not in (["generate"], ["check"])).parse_args(argv)
     if arguments.command in _REVIEW_COMMANDS or getattr(arguments, "vendored", None) is not None:
         return _review(arguments)
     if getattr(arguments, "run", None) is not None:  # a subcommand with a module of its own

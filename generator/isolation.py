@@ -43,7 +43,11 @@ def isolating(modules: Iterable[str] = ()) -> bool:
 
 
 def run_isolated(
-    work: Callable[[], T], *, modules: Iterable[str] = (), allowed: bool = True
+    work: Callable[[], T],
+    *,
+    modules: Iterable[str] = (),
+    allowed: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[T, bool]:
     """``work()``'s result, and True when it ran in a child process (then what it changed in
     objects of this process stays in the child: the caller redoes what it must). It runs in
@@ -51,9 +55,16 @@ def run_isolated(
 
     ``work`` returns a picklable value; an exception it raises is raised here (same type and
     message when it pickles, a ``RuntimeError`` saying both otherwise).
+
+    ``meanwhile()`` is work of this process that the child need not have: it runs while the
+    child works (on another core), or after ``work`` when that runs in process. What it imports
+    or allocates is not in the child, which started before it.
     """
     if not allowed or not isolating(modules):
-        return work(), False
+        value = work()
+        if meanwhile is not None:
+            meanwhile()
+        return value, False
     for stream in (sys.stdout, sys.stderr):  # or the child would write what is buffered again
         stream.flush()
     reading, writing = os.pipe()
@@ -63,6 +74,8 @@ def run_isolated(
     os.close(writing)
     try:
         with os.fdopen(reading, "rb") as answer:
+            if meanwhile is not None:
+                meanwhile()
             payload = answer.read()
     except BaseException:  # interrupted: the child must not outlive the parent
         os.kill(pid, signal.SIGKILL)

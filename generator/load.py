@@ -11,6 +11,7 @@ import difflib
 import functools
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -278,27 +279,30 @@ def check_references(spec: Spec) -> list[Problem]:
     return problems
 
 
-def _schema_roots(spec: Spec) -> Iterator[tuple[str, Any]]:
-    """``(pointer, schema)`` of each Schema Object that the document holds outside other schemas."""
+def _schema_roots(spec: Spec) -> tuple[list[tuple[str, Any]], set[str]]:
+    """``(pointer, schema)`` of each Schema Object that the document holds outside other schemas,
+    and the pointers of the request bodies' schemas: one walk of the document for both."""
+    roots: list[tuple[str, Any]] = []
+    bodies: set[str] = set()
     for pointer, key, value, parent in _walk_document(spec.document):
         if key == "schema" and parent not in _NAME_CONTAINERS and not pointer.endswith("/properties"):
-            yield f"{pointer}/schema", value
+            roots.append((f"{pointer}/schema", value))
         elif parent == "components" and key == "schemas" and isinstance(value, dict):
             for name, schema in value.items():
-                yield f"{pointer}/schemas/{escape_pointer(name)}", schema
-
-
-def check_schemas(spec: Spec) -> list[Problem]:
-    """Unknown keywords (with a suggestion), fields and bodies typed ``Any``, and schemas nested
-    deeper than the later stages can follow. The first two are ``warning`` problems: a lenient
-    run may ignore the keyword or type the field loosely."""
-    problems: list[Problem] = []
-    bodies = set()
-    for pointer, key, value, _parent in _walk_document(spec.document):
+                roots.append((f"{pointer}/schemas/{escape_pointer(name)}", schema))
         if key == "requestBody" and isinstance(value, dict):
             for media_type in value.get("content") or {}:
                 bodies.add(f"{pointer}/requestBody/content/{escape_pointer(media_type)}/schema")
-    for root_pointer, root in _schema_roots(spec):
+    return roots, bodies
+
+
+def check_schemas(spec: Spec, roots: tuple[list[tuple[str, Any]], set[str]] | None = None) -> list[Problem]:
+    """Unknown keywords (with a suggestion), fields and bodies typed ``Any``, and schemas nested
+    deeper than the later stages can follow. The first two are ``warning`` problems: a lenient
+    run may ignore the keyword or type the field loosely. ``roots``: ``_schema_roots(spec)``."""
+    problems: list[Problem] = []
+    schema_roots, bodies = roots or _schema_roots(spec)
+    for root_pointer, root in schema_roots:
         stack: list[tuple[str, Any, int, bool, bool]] = [
             (root_pointer, root, 0, root_pointer in bodies, True)
         ]
@@ -371,6 +375,25 @@ def check_schemas(spec: Spec) -> list[Problem]:
                     ]
             stack.extend(reversed(children))
     return problems
+
+
+def _import_validators() -> None:
+    """openapi-spec-validator and openapi-schema-validator, imported without ``requests``.
+
+    Their jsonschema-path imports ``requests`` when it is installed (an optional extra of
+    jsonschema-path, installed here by the test tools) to fetch remote references, which this
+    generator refuses (see ``_NO_FETCHING``): without it, jsonschema-path uses urllib, as it
+    does in an environment with the generator's dependencies only. ``requests`` and urllib3
+    were a fifth of the validators' import, the longest part of validating a small spec."""
+    if "jsonschema_path" in sys.modules or "requests" in sys.modules:
+        return  # imported already: nothing to save
+    sys.modules["requests"] = None  # type: ignore[assignment]  # `import requests` raises ImportError
+    try:
+        import openapi_schema_validator  # noqa: F401, PLC0415 - see the imports
+        import openapi_spec_validator  # noqa: F401, PLC0415
+    finally:
+        if "requests" in sys.modules and sys.modules["requests"] is None:
+            del sys.modules["requests"]
 
 
 def _refuse_to_fetch(uri: str) -> Any:
@@ -493,7 +516,9 @@ def validate(spec: Spec) -> list[Problem]:
     problems = check_references(spec)
     if problems:  # the validator would follow them (and knows nothing of where they stand)
         return problems
-    problems = check_schemas(spec)
+    roots = _schema_roots(spec)
+    problems = check_schemas(spec, roots)
+    _import_validators()
     from openapi_schema_validator import OAS30Validator, OAS31Validator  # noqa: PLC0415 - see the imports
 
     validator_30, validator_31 = _spec_validators()
@@ -510,12 +535,12 @@ def validate(spec: Spec) -> list[Problem]:
         getattr(validator.keyword_validators_registry["schema"], "meta_checked_schema_ids", None) or ()
     )
     meta = OAS30Validator if validator_class is validator_30 else OAS31Validator
-    roots = [(pointer, schema) for pointer, schema in _schema_roots(spec) if id(schema) not in checked]
+    unchecked = [(pointer, schema) for pointer, schema in roots[0] if id(schema) not in checked]
     for schema in failed:
         pointer = _find_object(spec.document, schema)
-        if pointer is not None and all(root is not schema for _, root in roots):
-            roots.append((pointer, schema))
-    problems += _deep_call(lambda: _meta_problems(spec, meta, roots))
+        if pointer is not None and all(root is not schema for _, root in unchecked):
+            unchecked.append((pointer, schema))
+    problems += _deep_call(lambda: _meta_problems(spec, meta, unchecked))
     said = {problem.pointer for problem in problems}
     for problem in sorted(found, key=_in_document_order):
         # A 3.0 document's own schema refuses unknown keywords too, in vaguer words.
@@ -655,6 +680,7 @@ class _ExampleChecker:
     """Validates example values against schemas, with ``$ref`` resolved in the whole document."""
 
     def __init__(self, spec: Spec) -> None:
+        _import_validators()
         from openapi_schema_validator import OAS30Validator, OAS31Validator  # noqa: PLC0415 - see the imports
         from referencing import Registry, Resource  # noqa: PLC0415
         from referencing.jsonschema import DRAFT202012  # noqa: PLC0415

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+import importlib.util
 import keyword
 import re
 import sys
@@ -235,7 +236,9 @@ def package_problem(package: str) -> str | None:
         return f"package name {package!r} is a Python keyword"
     if package in sys.stdlib_module_names:
         return f"package name {package!r} would shadow the standard library's module {package}"
-    if package in _dependency_modules():
+    # Reading the dependencies' file lists takes a few hundredths of a second: a name that no
+    # module on the path has (the usual case) is in none of them.
+    if importlib.util.find_spec(package) is not None and package in _dependency_modules():
         dependencies = " and ".join(_DEPENDENCIES)
         return (
             f"package name {package!r} would shadow the module {package}, which the generated package "

@@ -210,7 +210,9 @@ def _merged(
     return list(merged.values()) + own
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+# A string (its quotes, and escapes without alternation per character: descriptions are long),
+# a punctuation mark, or another scalar.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
 
 def _json_lines(text: str) -> dict[str, int]:
@@ -219,12 +221,9 @@ def _json_lines(text: str) -> dict[str, int]:
     # One frame per open container: [pointer, is_object, next index, pending key pointer].
     frames: list[list[Any]] = []
     line = 1
-    position = 0
+    position = 0  # where ``line`` was counted to: lines are counted only where one is recorded
     expect_key = False
     for match in _JSON_TOKEN.finditer(text):
-        start = match.start()
-        line += text.count("\n", position, start)
-        position = start
         lexeme = match.group()
         if lexeme in (",", ":"):
             if lexeme == "," and frames and frames[-1][1]:
@@ -235,23 +234,32 @@ def _json_lines(text: str) -> dict[str, int]:
             expect_key = False
             continue
         if expect_key:
-            key = json.loads(lexeme)
+            key = json.loads(lexeme) if "\\" in lexeme else lexeme[1:-1]
             frames[-1][3] = f"{frames[-1][0]}/{escape_pointer(key)}"
+            start = match.start()
+            line += text.count("\n", position, start)
+            position = start
             lines[frames[-1][3]] = line
             expect_key = False
             continue
         # A value starts here.
-        if not frames:
-            pointer = ""
+        if not frames or not frames[-1][1]:
+            if frames:
+                pointer = f"{frames[-1][0]}/{frames[-1][2]}"
+                frames[-1][2] += 1
+            else:
+                pointer = ""
+            start = match.start()
+            line += text.count("\n", position, start)
+            position = start
             lines[pointer] = line
-        elif frames[-1][1]:
-            pointer = frames[-1][3]
         else:
-            pointer = f"{frames[-1][0]}/{frames[-1][2]}"
-            frames[-1][2] += 1
-            lines[pointer] = line
+            pointer = frames[-1][3]
         if lexeme in ("{", "["):
             if len(frames) >= DEPTH_LIMIT:
+                start = match.start()
+                line += text.count("\n", position, start)
+                position = start
                 raise ReadError(Problem(pointer[:200] + "...", _too_deep(), line))
             frames.append([pointer, lexeme == "{", 0, ""])
             expect_key = lexeme == "{"
@@ -271,6 +279,15 @@ class Lines(MutableMapping[str, int]):
         if self._text is not None:
             self._lines, self._text = _json_lines(self._text), None
         return self._lines
+
+    def scanned(self) -> dict[str, int] | None:
+        """The lines when they were scanned already, else None (nothing is scanned)."""
+        return self._lines if self._text is None else None
+
+    def take(self, lines: dict[str, int]) -> None:
+        """The lines of the same text, scanned elsewhere (in a child process): not scanned here."""
+        if self._text is not None:
+            self._lines, self._text = dict(lines), None
 
     def __getitem__(self, pointer: str) -> int:
         return self._scanned()[pointer]

@@ -10,6 +10,7 @@ import contextlib
 import json
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,7 +18,7 @@ import jinja2
 from .ir import Api, Operation
 from .models import ModelsModule
 
-__all__ = ["render_package"]
+__all__ = ["cache_folder", "environment", "render_package"]
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -92,11 +93,19 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def _compiled_templates() -> jinja2.BytecodeCache | None:
+def _compiled_templates() -> _CompiledTemplates | None:
     try:
         return _CompiledTemplates(pattern="__seedance_codegen_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every run
         return None
+
+
+def cache_folder() -> Path | None:
+    """The private folder (the user's own, in the temporary folder) that Jinja keeps compiled
+    templates in between runs, where the formatter keeps its cache too; None when there is no
+    safe one."""
+    cache = _compiled_templates()
+    return Path(cache.directory) if cache is not None else None
 
 
 def _environment() -> jinja2.Environment:
@@ -146,9 +155,21 @@ def _exception_names(source: str) -> list[str]:
     return re.findall(r'"(\w+)"', match.group(1)) if match else []
 
 
-def render_package(api: Api, models: ModelsModule) -> dict[str, str]:
+def environment() -> jinja2.Environment:
+    """The templates loaded (from Jinja's compiled cache when it has them), for
+    ``render_package``: they need nothing of the spec, so ``cli.build`` loads them while a child
+    process generates the models."""
+    loaded = _environment()
+    for name in (*_TEMPLATES, "pyproject.toml"):
+        loaded.get_template(f"{name}.jinja")
+    return loaded
+
+
+def render_package(
+    api: Api, models: ModelsModule, environment: jinja2.Environment | None = None
+) -> dict[str, str]:
     """Every file of the output folder, by path relative to it (unformatted, without headers)."""
-    environment = _environment()
+    environment = environment or _environment()
     package = api.package
     runtime = _runtime_files()
     context: dict[str, Any] = {

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -164,9 +165,10 @@ def test_missing_spec_file_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.xdist_group("test_cli-generated")  # one generated_once per run
 def test_formatter_failure_leaves_output_untouched(
-    monkeypatch: pytest.MonkeyPatch, generated: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, generated: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     before = snapshot(generated)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # no formatted files kept from other runs
 
     def broken_ruff(arguments: list[str], cwd: Path) -> None:
         raise GenerationError("ruff", [])

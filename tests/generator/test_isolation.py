@@ -64,8 +64,8 @@ _BUILDS = """
     apart = []
     isolated = cli.run_isolated
 
-    def recording(work, *, modules=(), allowed=True):
-        value, in_child = isolated(work, modules=modules, allowed=allowed)
+    def recording(work, *, modules=(), allowed=True, meanwhile=None):
+        value, in_child = isolated(work, modules=modules, allowed=allowed, meanwhile=meanwhile)
         apart.append(in_child)
         return value, in_child
 
@@ -213,6 +213,28 @@ _CHILD = """
             found[name] = "no error"
         except Exception as error:
             found[name] = f"{type(error).__name__}: {error}"
+
+    # The parent's own work while the child works: the child, started before it, never sees it.
+    state = {"parent": False}
+
+    def meanwhile():
+        state["parent"] = True
+
+    value, apart = run_isolated(lambda: state["parent"], modules=fresh, meanwhile=meanwhile)
+    found["meanwhile"] = [value, apart, state["parent"]]
+
+    def broken():
+        raise KeyError("meanwhile")
+
+    try:
+        run_isolated(lambda: os.getpid(), modules=fresh, meanwhile=broken)
+        found["broken"] = "no error"
+    except KeyError as error:
+        found["broken"] = f"KeyError: {error}"
+    try:  # a child not waited for would be here
+        found["zombies"] = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        found["zombies"] = None
     print(json.dumps(found))
 """
 
@@ -234,6 +256,11 @@ def test_a_child_answers_its_value_and_raises_its_errors_here() -> None:
         found["dies"]
         == "RuntimeError: a child process of the generator ended without an answer (exit status 3)"
     )
+    # The parent's work meanwhile ran here, after the child started: the child did not see it.
+    assert found["meanwhile"] == [False, True, True]
+    # When it fails, its error is raised here, and the child was ended and waited for.
+    assert found["broken"] == "KeyError: 'meanwhile'"
+    assert found["zombies"] is None
 
 
 def test_no_fork_while_another_thread_runs_or_when_the_modules_are_loaded() -> None:
@@ -250,6 +277,12 @@ def test_no_fork_while_another_thread_runs_or_when_the_modules_are_loaded() -> N
         stop.set()
         other.join()
     assert (value, apart, seen) == (5, False, ["here"])
+    # In process, the parent's work meanwhile runs after the work.
+    order: list[str] = []
+    value, apart = isolation.run_isolated(
+        lambda: order.append("work") or 6, modules=("json",), meanwhile=lambda: order.append("meanwhile")
+    )
+    assert (value, apart, order) == (6, False, ["work", "meanwhile"])
     assert not isolation.isolating(("json",))  # imported already: a child would save nothing
 
 
@@ -283,8 +316,8 @@ def test_only_the_first_build_of_a_process_forks() -> None:
         apart = []
         isolated = cli.run_isolated
 
-        def recording(work, *, modules=(), allowed=True):
-            value, in_child = isolated(work, modules=modules, allowed=allowed)
+        def recording(work, *, modules=(), allowed=True, meanwhile=None):
+            value, in_child = isolated(work, modules=modules, allowed=allowed, meanwhile=meanwhile)
             apart.append(in_child)
             return value, in_child
 

@@ -86,6 +86,24 @@ def test_an_ordinary_package_name_is_accepted(tmp_path: Path) -> None:
     assert naming.package_problem("seedance_client") is None
 
 
+def test_the_dependencies_file_lists_are_read_only_for_a_name_that_a_module_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+    original = naming._dependency_modules.__wrapped__
+
+    def counted() -> frozenset[str]:
+        read.append("read")
+        return original()
+
+    monkeypatch.setattr(naming, "_dependency_modules", counted)
+    assert naming.package_problem("no_module_has_this_name") is None
+    assert read == []
+    assert "would shadow the module h11" in (naming.package_problem("h11") or "")
+    assert naming.package_problem("json_checker_of_nothing") is None
+    assert read == ["read"]
+
+
 # -- 3. names from the spec ------------------------------------------------------------------------
 
 
