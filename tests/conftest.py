@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
+import os
 import shutil
 import subprocess
 import sys
@@ -63,8 +65,10 @@ def run_mypy(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproce
     ``--no-incremental``: mypy rechecks whatever changed, and never caches a module with errors.
     """
     cache = tmp_path_factory.getbasetemp() / "mypy_cache"
-    if not cache.exists() and (REPO / ".mypy_cache").is_dir():
-        shutil.copytree(REPO / ".mypy_cache", cache)
+    if not cache.exists():
+        with _mypy_cache_written():
+            if (REPO / ".mypy_cache").is_dir():
+                shutil.copytree(REPO / ".mypy_cache", cache)
 
     def run(
         *arguments: str, cwd: Path | None = None, env: dict[str, str] | None = None
@@ -79,6 +83,21 @@ def run_mypy(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproce
         )
 
     return run
+
+
+@contextlib.contextmanager
+def _mypy_cache_written() -> Iterator[None]:
+    """Waits while the project's mypy writes ``.mypy_cache`` beside this run (make test, see
+    tests/beside_mypy.py), then keeps it from starting again while the cache is copied."""
+    lock = os.environ.get("SEEDANCE_MYPY_LOCK")
+    if not lock:
+        yield
+        return
+    import fcntl  # noqa: PLC0415 - POSIX only, as make test is
+
+    with open(lock) as held:
+        fcntl.flock(held, fcntl.LOCK_SH)
+        yield
 
 
 @pytest.fixture
