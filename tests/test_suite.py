@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+from pathlib import Path
+
 import pytest
+
+from tests import beside_mypy
 
 pytestmark = pytest.mark.xdist_group("suite")
 
@@ -15,3 +20,52 @@ def test_an_xdist_group_reaches_the_scheduler(request: pytest.FixtureRequest) ->
         assert request.node.nodeid.endswith("::test_an_xdist_group_reaches_the_scheduler@suite")
     else:
         assert request.node.get_closest_marker("xdist_group").args == ("suite",)
+
+
+class _Process:
+    """A stand-in for the processes that ``beside_mypy`` starts: its exit status, and what the
+    lock allowed while it ran."""
+
+    def __init__(self, command: list[str], status: int, env: dict[str, str] | None, lock: Path) -> None:
+        self.command, self.returncode, self.env, self.lock = command, status, env, lock
+        self.copy_allowed: bool | None = None
+
+    def communicate(self) -> tuple[str, None]:  # mypy: a copy of its cache must wait
+        with self.lock.open() as held:
+            try:
+                fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                self.copy_allowed = True
+            except BlockingIOError:
+                self.copy_allowed = False
+        return "Success\n", None
+
+    def wait(self) -> int:
+        return self.returncode
+
+
+@pytest.mark.parametrize(
+    ("mypy_status", "pytest_status", "expected"), [(0, 0, 0), (1, 0, 1), (0, 1, 1), (0, 5, 5)]
+)
+def test_make_test_fails_when_mypy_or_pytest_fails_and_copies_wait_for_mypy(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    mypy_status: int,
+    pytest_status: int,
+    expected: int,
+) -> None:
+    started: list[_Process] = []
+
+    def popen(command: list[str], *, env: dict[str, str] | None = None, **_: object) -> _Process:
+        status = mypy_status if command[2] == "mypy" else pytest_status
+        started.append(_Process(command, status, env, tmp_path / "lock"))
+        return started[-1]
+
+    monkeypatch.setattr(beside_mypy, "LOCK", tmp_path / "lock")
+    monkeypatch.setattr(beside_mypy.subprocess, "Popen", popen)
+    assert beside_mypy.main(["--strict", "pkg", "--", "-n", "2"]) == expected
+    mypy, tests = started
+    assert mypy.command[1:] == ["-m", "mypy", "--strict", "pkg"] and mypy.copy_allowed is False
+    assert tests.command[1:] == ["-m", "pytest", "-n", "2"]
+    assert tests.env is not None and tests.env["SEEDANCE_MYPY_LOCK"] == str(tmp_path / "lock")
+    assert "Success" in capsys.readouterr().out

@@ -69,24 +69,34 @@ _BUILDS = """
         apart.append(in_child)
         return value, in_child
 
-    cli.run_isolated = recording
-    found = []
-    for index, (path, lenient) in enumerate(json.loads(CASES)):
+    def said(path, index, lenient):
         try:
             result = cli.build(Path(path), f"client{index}", lenient=lenient)
             files = {p: hashlib.sha256(t.encode()).hexdigest() for p, t in result.files.items()}
-            said = repr((sorted(files.items()), result.skipped, result.warnings, result.notes,
+            return repr((sorted(files.items()), result.skipped, result.warnings, result.notes,
                          result.operations, result.left_out))
         except cli.GenerationError as error:
-            said = f"GenerationError: {error}"
-        loaded = [name for name in ("openapi_spec_validator", "datamodel_code_generator.parser.openapi")
-                  if name in sys.modules]
-        found.append([said, apart, loaded])
-        apart = []
-        # The next builds fork too, as if each were the first of a fresh process.
+            return f"GenerationError: {error}"
+
+    def loaded():
+        return [name for name in ("openapi_spec_validator", "datamodel_code_generator.parser.openapi")
+                if name in sys.modules]
+
+    cli.run_isolated = recording
+    cases = json.loads(CASES)
+    # The first build of the process (the first case), as the command line makes it, then another.
+    first = [said(cases[0][0], 0, cases[0][1]), apart, loaded()]
+    apart = []
+    said(cases[0][0], 1, cases[0][1])
+    second = apart
+    found = []
+    for index, (path, lenient) in enumerate(cases):
+        # Each case forks too, as if it were the first build of a fresh process.
         cli._STAGE_MODULES = cli._MODEL_MODULES = ("a_module_nobody_imports",)
         cli._BUILT.clear()
-    print(json.dumps(found))
+        apart = []
+        found.append([said(path, index, lenient), apart])
+    print(json.dumps({"first": first, "second": second, "cases": found}))
 """
 
 
@@ -146,9 +156,11 @@ def _uncompiled_rule_spec(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_command_line_validates_in_a_child_with_the_same_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(scope="module")
+def forked(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[tuple[str, bool]], Any]:
+    """The cases of ``_BUILDS`` and what one fresh interpreter said of them (one interpreter for
+    the tests that read it: each costs the imports and two forked builds of the spec)."""
+    tmp_path = tmp_path_factory.mktemp("isolation")
     cases = [
         (str(REPO / "spec" / "openapi.yaml"), False),  # the project's own spec, strict
         (str(SPECS / "lenient.yaml"), True),  # problems loosened and operations left out
@@ -157,20 +169,29 @@ def test_the_command_line_validates_in_a_child_with_the_same_result(
         (str(_uncompiled_rule_spec(tmp_path)), False),  # refused by the models' child
         (str(_uncompiled_rule_spec(tmp_path)), True),  # the rule left out with a warning
     ]
-    code = _BUILDS.replace("CASES", repr(json.dumps(cases)))
-    forked = fresh_python(code)
+    return cases, fresh_python(_BUILDS.replace("CASES", repr(json.dumps(cases))))
+
+
+@pytest.mark.xdist_group("test_isolation-forked")  # one fresh interpreter per run
+def test_the_command_line_validates_in_a_child_with_the_same_result(
+    forked: tuple[list[tuple[str, bool]], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases, said_there = forked
     # In this process: validation in process, as in any test run.
     monkeypatch.setattr(isolation, "isolating", lambda modules=(): False)
-    for index, ((path, lenient), (said, in_child, loaded)) in enumerate(zip(cases, forked, strict=True)):
+    for index, ((path, lenient), (said, in_child)) in enumerate(zip(cases, said_there["cases"], strict=True)):
         try:
             here = summary(build(Path(path), f"client{index}", lenient=lenient))
         except GenerationError as error:
             here = f"GenerationError: {error}"
         assert in_child and all(in_child), path  # each stage that ran, ran in a child
         assert said == here, path
-        if index == 0:  # the command line's own process never imported either library
-            assert (in_child, loaded) == ([True, True], [])
-    refused = [said for said, _, _ in forked if said.startswith("GenerationError")]
+        if index == 0:  # the command line's first build: the same, and its own process never
+            # imported either library
+            said_first, in_child_first, loaded = said_there["first"]
+            assert said_first == here
+            assert (in_child_first, loaded) == ([True, True], [])
+    refused = [said for said, _ in said_there["cases"] if said.startswith("GenerationError")]
     assert len(refused) == 2
     assert "dependentSchemas" in refused[1]
 
@@ -305,25 +326,10 @@ def test_warnings_come_in_the_same_order_whatever_the_hash_seed(tmp_path: Path) 
     assert "'$recursiveAnchor' ignored" in said.pop()
 
 
-def test_only_the_first_build_of_a_process_forks() -> None:
+@pytest.mark.xdist_group("test_isolation-forked")  # one fresh interpreter per run
+def test_only_the_first_build_of_a_process_forks(forked: tuple[list[tuple[str, bool]], Any]) -> None:
     """A long-lived caller builds in process after its first build: children would import the
     libraries again each time, which the parent never keeps."""
-    code = """
-        import json
-        from pathlib import Path
-        from generator import cli
-
-        apart = []
-        isolated = cli.run_isolated
-
-        def recording(work, *, modules=(), allowed=True, meanwhile=None):
-            value, in_child = isolated(work, modules=modules, allowed=allowed, meanwhile=meanwhile)
-            apart.append(in_child)
-            return value, in_child
-
-        cli.run_isolated = recording
-        for index in range(2):
-            cli.build(Path("spec/openapi.yaml"), f"client{index}")
-        print(json.dumps(apart))
-    """
-    assert fresh_python(code) == [True, True, False, False]
+    _, said_there = forked
+    (_, first, _), second = said_there["first"], said_there["second"]
+    assert first + second == [True, True, False, False]
