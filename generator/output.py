@@ -238,14 +238,8 @@ def _refuse(out: Path, why: str) -> OutputError:
     return OutputError(f"refusing to write {out}: {why}; nothing was touched")
 
 
-def owned_files(out: Path, protect: Iterable[Path] = ()) -> set[str]:
-    """The files of ``out`` that the generator wrote, when it may replace ``out``; else ``OutputError``.
-
-    The generator only replaces a folder it made itself: one with its manifest, or (as written
-    before the manifest existed) one where every file carries the generated header. A missing
-    or empty folder is fine. The file system's root, the working folder and its parents, a
-    repository's root and any folder holding one of ``protect`` (the spec) are refused.
-    """
+def _refuse_by_place(out: Path, protect: Iterable[Path]) -> None:
+    """Refuse what ``out``'s place alone forbids (see ``owned_files``): nothing another run changes."""
     resolved = out.resolve()
     if out.is_symlink():
         raise _refuse(out, "it is a symbolic link; give the folder itself")
@@ -258,6 +252,17 @@ def owned_files(out: Path, protect: Iterable[Path] = ()) -> set[str]:
             raise _refuse(out, f"it holds {path}, the input")
     if (resolved / ".git").exists():
         raise _refuse(out, "it is the root of a git repository")
+
+
+def owned_files(out: Path, protect: Iterable[Path] = ()) -> set[str]:
+    """The files of ``out`` that the generator wrote, when it may replace ``out``; else ``OutputError``.
+
+    The generator only replaces a folder it made itself: one with its manifest, or (as written
+    before the manifest existed) one where every file carries the generated header. A missing
+    or empty folder is fine. The file system's root, the working folder and its parents, a
+    repository's root and any folder holding one of ``protect`` (the spec) are refused.
+    """
+    _refuse_by_place(out, protect)
     if not out.exists():
         return set()
     if not out.is_dir():
@@ -369,12 +374,15 @@ def write_atomically(files: Mapping[str, str], out: Path, *, protect: Iterable[P
     Write failures raise ``OSError``.
     """
     protect = list(protect)
-    owned_files(out, protect)  # refuse early, before creating anything
+    # What the place forbids is refused before anything is created; what the folder holds, under
+    # the lock: unlocked, a check could read a folder that another run is swapping (its old
+    # manifest gone, its new one not yet read) and refuse the generator's own output.
+    _refuse_by_place(out, protect)
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):
         recover(out)
-        owned = owned_files(out, protect)  # again: another run may have written meanwhile
+        owned = owned_files(out, protect)
         kept = [entry for entry in _entries(out) if entry not in owned] if out.is_dir() else []
         # A file the new output writes with exactly the content it already has loses nothing
         # (CHANGELOG.md after `changelog --update`): it joins the manifest instead of clashing.

@@ -337,6 +337,37 @@ def test_concurrent_runs_take_turns_and_end_with_one_complete_output(old_output:
     assert leftovers(old_output) == []
 
 
+def test_a_run_never_reads_the_output_while_another_run_swaps_it(
+    old_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run swaps the output whenever it holds the lock: here, in the middle of reading the
+    manifest, when this run does not hold it. A read outside the lock saw the old manifest gone
+    and the new folder's files, and refused the generator's own output as foreign."""
+    real_read = output._read_manifest
+    swapped: list[bool] = []
+
+    def read_while_another_run_swaps(out: Path) -> set[str] | None:
+        descriptor = os.open(out.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: another run takes it
+        except BlockingIOError:
+            return real_read(out)  # this run holds it: nobody else can swap
+        finally:
+            os.close(descriptor)  # the other run's lock, released
+        aside = tmp_path / "aside"
+        os.replace(out, aside)  # the other run's first rename...
+        found = real_read(out)
+        write_atomically(OLD, tmp_path / "theirs")
+        os.replace(tmp_path / "theirs", out)  # ...and its second
+        swapped.append(True)
+        return found
+
+    monkeypatch.setattr(output, "_read_manifest", read_while_another_run_swaps)
+    write_atomically(NEW, old_output)
+    assert swapped == []
+    assert tree(old_output) == expected(NEW)
+
+
 def test_a_run_that_cannot_get_the_lock_says_so(old_output: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output, "_LOCK_WAIT", 0.2)
     descriptor = os.open(old_output.parent, os.O_RDONLY)
