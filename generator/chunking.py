@@ -3,15 +3,17 @@ into the module that one run on every schema writes.
 
 One run holds the whole document's parser alive at once (on discourse, 275 schemas, 40 MiB above
 its imports, the peak of the whole generation), and some of its passes grow faster than the
-number of models (renaming duplicates in the module was a fifth of that run). Schemas that do not refer to each other, directly or through others, give the
-same models alone as together, with two exceptions: a name that both want (two inline models of
-the same name, a model named like an import) is made unique over the whole module, and the order
-of the module interleaves them. So the schemas are grouped by the connected components of their
+number of models (renaming duplicates in the module was a fifth of that run). Schemas that do
+not refer to each other, directly or through others, give the same models alone as together,
+with two exceptions: a name that both want (two inline models of the same name, a model named
+like an import) is made unique over the whole module, and the order of the module interleaves
+them. So the schemas are grouped by the connected components of their
 references (a component is never split), each group is generated alone, and then:
 
 - groups whose outputs share a name (a model of both, a model or a field of one that the other
-  imports, an import that they bind to different names) are generated again together, until no two share one: the module-wide renaming then happens
-  inside one run, as it would in one run on everything;
+  imports, an import that they bind to different names) are generated again together, until no
+  two share one: the module-wide renaming then happens inside one run, as it would in one run
+  on everything;
 - the models are merged in the order that one run writes: it orders them by class name, moving a
   model after the models of its module that it needs first (a topological order that takes the
   smallest name ready at each step), so with no reference between the groups, the merged order
