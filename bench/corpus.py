@@ -47,9 +47,17 @@ def operations_in(spec: Path) -> int:
     return sum(1 for item in paths.values() if isinstance(item, dict) for method in item if method in METHODS)
 
 
-def ours(spec: Path, out: Path) -> tuple[float, int, int]:
+def ours_command(spec: Path, out: Path) -> list[str]:
     command = [sys.executable, "-m", "generator", "generate", "--lenient", "--spec", str(spec)]
-    command += ["--out", str(out), "--package", "corpus_client"]
+    return [*command, "--out", str(out), "--package", "corpus_client"]
+
+
+def peer_command(spec: Path, out: Path) -> list[str]:
+    return [*PEER, "--path", str(spec), "--output-path", str(out), "--overwrite"]
+
+
+def ours(spec: Path, out: Path) -> tuple[float, int, int]:
+    command = ours_command(spec, out)
     elapsed, peak = measured(command, cwd=REPO, env=nothing_kept(out.parent / "tmp"))
     said = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True).stdout
     match = re.search(r": (\d+) operations,", said)
@@ -58,8 +66,7 @@ def ours(spec: Path, out: Path) -> tuple[float, int, int]:
 
 
 def peer(spec: Path, out: Path) -> tuple[float, int, int]:
-    command = [str(BIN / "openapi-python-client"), "generate", "--path", str(spec), "--meta", "none"]
-    elapsed, peak = measured([*command, "--output-path", str(out), "--overwrite"], cwd=out.parent)
+    elapsed, peak = measured(peer_command(spec, out), cwd=out.parent)
     endpoints = [path for path in (out / "api").rglob("*.py") if path.name != "__init__.py"]
     return elapsed, peak, len(endpoints)
 
@@ -100,21 +107,11 @@ def main() -> None:
             # Once each, apart from the timed rounds: all the processes of a run at once (run.py).
             scratch = Path(folder) / f"{spec.stem}-held"
             scratch.mkdir()
-            command = [sys.executable, "-m", "generator", "generate", "--lenient", "--spec", str(spec)]
-            command += ["--out", str(scratch / "ours"), "--package", "corpus_client"]
             held = (
-                _held_at_once(command, cwd=REPO, env=nothing_kept(scratch / "tmp"))[1],
                 _held_at_once(
-                    [
-                        *PEER,
-                        "--path",
-                        str(spec),
-                        "--output-path",
-                        str(scratch / "peer_client"),
-                        "--overwrite",
-                    ],
-                    cwd=scratch,
+                    ours_command(spec, scratch / "ours"), cwd=REPO, env=nothing_kept(scratch / "tmp")
                 )[1],
+                _held_at_once(peer_command(spec, scratch / "peer_client"), cwd=scratch)[1],
             )
             found = {
                 name: (

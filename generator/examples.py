@@ -25,7 +25,7 @@ from urllib.parse import unquote
 import yaml
 
 from .ir import Operation, build_api
-from .load import Spec, escape_pointer, iter_operations, lint, load_spec, validate
+from .load import Spec, escape_pointer, iter_operations, lint, load_spec, ref_target, validate
 from .problems import GenerationError, Problem
 
 __all__ = ["Proposal", "add_parser", "propose", "run"]
@@ -70,13 +70,8 @@ def _parameters(spec: Spec, pointer: str, path: str, raw: Mapping[str, Any]) -> 
         for index, parameter in enumerate(parameters or []):
             resolved = spec.resolve(parameter)
             if isinstance(resolved, Mapping):
-                target = (
-                    parameter.get("$ref", "")[1:]
-                    if isinstance(parameter, Mapping) and "$ref" in parameter
-                    else ""
-                )
-                found[(str(resolved.get("in")), str(resolved.get("name")))] = (
-                    target or f"{base}/parameters/{index}"
+                found[(str(resolved.get("in")), str(resolved.get("name")))] = ref_target(
+                    parameter, f"{base}/parameters/{index}"
                 )
     return found
 
@@ -186,12 +181,11 @@ def _examples_of(spec: Spec, pointer: str) -> str | None:
     examples), under its JSON media type as the spec spells it; None without JSON content."""
     seen = {pointer}
     node = _node(spec.document, pointer, create=False)
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        pointer = node["$ref"][1:]
-        if pointer in seen:
+    while (target := ref_target(node, pointer)) != pointer:
+        if target in seen:
             return None
-        seen.add(pointer)
-        node = _node(spec.document, pointer, create=False)
+        seen.add(target)
+        pointer, node = target, _node(spec.document, target, create=False)
     content = node.get("content") if isinstance(node, Mapping) else None
     media = next((m for m in content if "json" in m), None) if isinstance(content, Mapping) else None
     return None if media is None else f"{pointer}/content/{escape_pointer(media)}/examples"

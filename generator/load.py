@@ -40,6 +40,7 @@ __all__ = [
     "lint",
     "load_spec",
     "named_examples",
+    "ref_target",
     "validate",
 ]
 
@@ -746,7 +747,7 @@ def _lint(spec: Spec) -> list[Problem]:
                 problems += checker.check(schema_pointer, value, value_pointer)
         body = spec.resolve(operation.get("requestBody"))
         if isinstance(body, Mapping):
-            content_pointer = _ref_target(operation.get("requestBody"), f"{pointer}/requestBody") + "/content"
+            content_pointer = ref_target(operation.get("requestBody"), f"{pointer}/requestBody") + "/content"
             for schema_pointer, media_pointer, examples, single in _media_examples(
                 spec, body.get("content"), content_pointer
             ):
@@ -756,7 +757,7 @@ def _lint(spec: Spec) -> list[Problem]:
                 if single is not None:
                     problems += checker.check(schema_pointer, single, f"{media_pointer}/example")
         for status, response in (operation.get("responses") or {}).items():
-            response_pointer = _ref_target(response, f"{pointer}/responses/{escape_pointer(status)}")
+            response_pointer = ref_target(response, f"{pointer}/responses/{escape_pointer(status)}")
             resolved = spec.resolve(response)
             if not isinstance(resolved, Mapping):
                 continue
@@ -776,7 +777,7 @@ def _lint(spec: Spec) -> list[Problem]:
     return problems
 
 
-def _ref_target(value: Any, pointer: str) -> str:
+def ref_target(value: Any, pointer: str) -> str:
     """The pointer of what ``value`` stands for: its ``$ref`` target when it is a local reference."""
     if isinstance(value, Mapping) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/"):
         return str(value["$ref"][1:])
@@ -784,4 +785,4 @@ def _ref_target(value: Any, pointer: str) -> str:
 
 
 def _schema_pointer(spec: Spec, parameter: Any, pointer: str) -> str:
-    return _ref_target(parameter, pointer) + "/schema"
+    return ref_target(parameter, pointer) + "/schema"

@@ -131,18 +131,24 @@ def test_compiled_templates_are_kept_between_runs_and_render_the_same(
     assert cli.build(SPECS / "small.yaml", "small_client").files == cold.files
 
 
-def test_formatted_files_are_kept_between_runs_and_redone_when_anything_they_depend_on_changes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    formatted: list[str] = []
+@pytest.fixture
+def formatted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Python files that ``ruff format`` is run on, in order, from here on."""
+    names: list[str] = []
     original = output._run_ruff
 
     def counted(arguments: list[str], cwd: Path) -> None:
         if arguments[0] == "format":
-            formatted.extend(argument for argument in arguments if argument.endswith(".py"))
+            names.extend(argument for argument in arguments if argument.endswith(".py"))
         original(arguments, cwd)
 
     monkeypatch.setattr(output, "_run_ruff", counted)
+    return names
+
+
+def test_formatted_files_are_kept_between_runs_and_redone_when_anything_they_depend_on_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formatted: list[str]
+) -> None:
     settings = "[tool.ruff]\nline-length = 110\n"
     files = {
         "pkg/__init__.py": "from .a import x\n",
@@ -294,17 +300,8 @@ print(json.dumps([status, loaded, "verify" in cli._parser().format_help()]))
 
 
 def test_the_formatted_files_kept_are_the_ones_used_last(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formatted: list[str]
 ) -> None:
-    formatted: list[str] = []
-    original = output._run_ruff
-
-    def counted(arguments: list[str], cwd: Path) -> None:
-        if arguments[0] == "format":
-            formatted.extend(argument for argument in arguments if argument.endswith(".py"))
-        original(arguments, cwd)
-
-    monkeypatch.setattr(output, "_run_ruff", counted)
     monkeypatch.setattr(output, "_FORMATTED_KEPT", 4)
     files = {f"pkg/{name}.py": f"{name} = ( 1 )\n" for name in "abc"}
     output.format_files(files, cache=tmp_path)
