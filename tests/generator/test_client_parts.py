@@ -21,7 +21,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from generator import cli, render
+from generator import cli, naming, render
 from generator.output import write_atomically
 
 SPEC = Path(__file__).parent / "specs" / "parts.yaml"
@@ -243,3 +243,30 @@ def test_with_no_more_operations_than_a_module_holds_the_methods_stay_in_client_
     classes = _methods(result.files[f"{PACKAGE}/_client.py"])
     assert [name for name in classes["Client"] if name not in HELPERS] == _operations(result)
     assert classes["ClientWithRawResponse"][1:] == _operations(result)
+
+
+def test_the_part_modules_use_only_names_that_operations_and_arguments_cannot_take(
+    built: tuple[cli.Result, Path], package: ModuleType
+) -> None:
+    """A method or argument named like something a part module uses in its bodies or imports
+    would shadow it: the reserved names are read from the part template too."""
+    models = set(dir(package.models))
+    for number in (1, 2, 3):
+        tree = ast.parse(built[0].files[f"{PACKAGE}/_client_{number}.py"])
+        used = {
+            node.id
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for statement in function.body
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Name)
+        }
+        arguments = {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+        assert used - models - arguments <= naming.reserved_argument_names() | {"_client"}, number
+        imported = {
+            (alias.asname or alias.name)
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom | ast.Import)
+            for alias in node.names
+        }
+        assert imported - {"annotations"} <= naming.reserved_method_names(), number
