@@ -270,3 +270,11 @@ def test_the_part_modules_use_only_names_that_operations_and_arguments_cannot_ta
             for alias in node.names
         }
         assert imported - {"annotations"} <= naming.reserved_method_names(), number
+
+
+def test_regenerating_with_fewer_operations_removes_the_part_modules(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_atomically(_build(out, PER_MODULE).files, out)
+    assert (out / PACKAGE / "_client_3.py").is_file()
+    write_atomically(_build(out, 5).files, out)
+    assert sorted(path.name for path in (out / PACKAGE).glob("_client*.py")) == ["_client.py"]
