@@ -36,6 +36,8 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # The client classes whose attributes the generated ``Client``/``AsyncClient`` inherit.
 _CLIENT_CLASSES = ("_BaseAPIClient", "SyncAPIClient", "AsyncAPIClient")
+# The templates of the client's classes: _client.py, its parts (_client_N.py) and their methods.
+_CLIENT_TEMPLATES = ("_client.py.jinja", "_client_part.py.jinja", "_client_methods.jinja")
 # Standard modules that the client modules import for argument annotations (see
 # ``render._STDLIB_MODULE``; a test keeps the two in step).
 _ANNOTATION_MODULES = frozenset({"datetime", "uuid"})
@@ -168,14 +170,14 @@ def reserved_method_names() -> frozenset[str]:
     """Names an operation's method (or an ``x-wait`` helper) must not take: the client's own
     attributes, the names its modules import or define (a method shadows them in the class body,
     a request builder at module level), and the builtins that annotations use."""
-    names = _client_attributes() | _template_names("_client.py.jinja", "_operations.py.jinja")
+    names = _client_attributes() | _template_names(*_CLIENT_TEMPLATES, "_operations.py.jinja")
     return frozenset(names | set(dir(builtins)) | set(keyword.kwlist))
 
 
 @functools.cache
 def reserved_argument_names() -> frozenset[str]:
     """Names a keyword argument must not take: those the generated method bodies use."""
-    names = _template_names("_client.py.jinja", "_operations.py.jinja", "_macros.jinja")
+    names = _template_names(*_CLIENT_TEMPLATES, "_operations.py.jinja", "_macros.jinja")
     return frozenset(names | {"self"} | set(keyword.kwlist))
 
 

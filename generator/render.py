@@ -18,7 +18,7 @@ import jinja2
 from .ir import Api, Operation
 from .models import ModelsModule
 
-__all__ = ["cache_folder", "environment", "render_package"]
+__all__ = ["CLIENT_PART_OPERATIONS", "cache_folder", "environment", "render_package"]
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -29,6 +29,10 @@ _EXPRESSION_NAME = re.compile(
     r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w.])([A-Za-z_]\w*)(?!\w|\s*=(?!=))"""
 )
 _TEMPLATES = ("__init__.py", "_client.py", "_operations.py", "_version.py", "testing.py")
+CLIENT_PART_OPERATIONS = 50
+"""Past this many operations, the client's methods are written in modules of this many (in the
+spec's order) that ``_client.py`` composes: one module of 400 operations was 2.7 MB, and ruff
+held 65 MiB formatting it, more than the generator itself (issue 12)."""
 
 
 def _python_literal(value: Any) -> str:
@@ -160,7 +164,7 @@ def environment() -> jinja2.Environment:
     ``render_package``: they need nothing of the spec, so ``cli.build`` loads them while a child
     process generates the models."""
     loaded = _environment()
-    for name in (*_TEMPLATES, "pyproject.toml"):
+    for name in (*_TEMPLATES, "_client_part.py", "pyproject.toml"):
         loaded.get_template(f"{name}.jinja")
     return loaded
 
@@ -181,6 +185,8 @@ def render_package(
         "content_imports": _content_imports(api),
         "client_content_imports": sorted(set(_content_imports(api)) - {"file_parts"}),
         "distribution": package.replace("_", "-"),
+        "parts": _client_parts(api.operations),
+        "part_size": CLIENT_PART_OPERATIONS,
     }
     files = {f"{package}/{name}": text for name, text in runtime.items()}
     for name, text in models.modules.items():
@@ -192,9 +198,27 @@ def render_package(
         else:
             text = template.render(context)
         files[f"{package}/{name}"] = text
+    part_template = environment.get_template("_client_part.py.jinja")
+    for part in context["parts"]:
+        files[f"{package}/_client_{part['number']}.py"] = part_template.render(
+            context, part=part, qualified_models=frozenset(context["model_imports"])
+        )
     files[f"{package}/py.typed"] = ""
     files["pyproject.toml"] = environment.get_template("pyproject.toml.jinja").render(context)
     return files
+
+
+def _client_parts(operations: tuple[Operation, ...]) -> list[dict[str, Any]]:
+    """The modules ``_client_1.py``, ... that hold the client's methods, ``CLIENT_PART_OPERATIONS``
+    operations each in the spec's order; none when there are no more operations than that (the
+    methods are then in ``_client.py`` itself)."""
+    size = CLIENT_PART_OPERATIONS
+    if len(operations) <= size:
+        return []
+    return [
+        {"number": index // size + 1, "operations": list(operations[index : index + size])}
+        for index in range(0, len(operations), size)
+    ]
 
 
 def _model_imports(api: Api, models: ModelsModule) -> list[str]:
