@@ -6,10 +6,12 @@ import fcntl
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests import beside_mypy
+from tests import beside_mypy, fast_yaml
 
 pytestmark = pytest.mark.xdist_group("suite")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_an_xdist_group_reaches_the_scheduler(request: pytest.FixtureRequest) -> None:
@@ -69,3 +71,11 @@ def test_make_test_fails_when_mypy_or_pytest_fails_and_copies_wait_for_mypy(
     assert tests.command[1:] == ["-m", "pytest", "-n", "2"]
     assert tests.env is not None and tests.env["SEEDANCE_MYPY_LOCK"] == str(tmp_path / "lock")
     assert "Success" in capsys.readouterr().out
+
+
+def test_fast_yaml_reads_each_spec_of_the_tests_as_yaml_safe_load_does() -> None:
+    assert fast_yaml.LOADER is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    specs = [REPO / "spec" / "openapi.yaml", *sorted((REPO / "tests" / "generator" / "specs").glob("*.yaml"))]
+    for path in specs:
+        text = path.read_text(encoding="utf-8")
+        assert fast_yaml.safe_load(text) == yaml.safe_load(text), path
