@@ -29,6 +29,31 @@ _counter = itertools.count()
 atexit.register(gc.freeze)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_tls_context_per_setting() -> Iterator[None]:
+    """Every ``httpx.Client()`` without a transport of its own (the generated clients make one
+    when given none) builds a TLS context, loading the whole CA bundle: ~45 ms of CPU, ~50 times
+    in a run, for clients that only ever talk plain HTTP to a mock or a local server. The
+    context of the default setting (verify=True, no client certificate) is made once per
+    setting of the environment and shared; any other setting is built as httpx builds it."""
+    from httpx._transports import default  # noqa: PLC0415 - private: where HTTPTransport looks it up
+
+    build = default.create_ssl_context
+    made: dict[tuple[object, ...], Any] = {}
+
+    def shared(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is not True or cert is not None:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in made:
+            made[key] = build(verify=verify, cert=cert, trust_env=trust_env)
+        return made[key]
+
+    default.create_ssl_context = shared
+    yield
+    default.create_ssl_context = build
+
+
 @pytest.fixture(scope="session")
 def generate_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ModuleType]]:
     """``generate_package(spec, package=None) -> module``: generate a package from a spec (a path or
