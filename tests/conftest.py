@@ -29,9 +29,36 @@ _counter = itertools.count()
 atexit.register(gc.freeze)
 
 
+def _hypothesis_constants_from_the_repository() -> None:
+    """Hypothesis mixes into its inputs literals that it reads from the source of every "local"
+    module loaded (anything outside site-packages and the standard library), parsing each new
+    one before the next test's first example. In a worker that has imported generated packages
+    from temporary folders (the corpus alone is ~740 modules), that was ~4 s of parsing on a fresh
+    clone, and the literals offered to a test depended on what its worker had run before it.
+    Only the repository's own modules (generator/, generated/) count as local now. Hypothesis
+    6.170's private hook; if it goes, hypothesis reads every module again, as before. Set after
+    collection, once the test modules have imported hypothesis (none of a process without it
+    uses it; importing it inside a test would turn a warning of its plugins into an error)."""
+    if "hypothesis" not in sys.modules:
+        return
+    from hypothesis.internal.conjecture import providers  # noqa: PLC0415
+
+    local = getattr(providers, "is_local_module_file", None)
+    if local is None or getattr(local, "repository_only", False):
+        return
+    inside = f"{REPO}{os.sep}"
+
+    def repository_only(path: str) -> bool:
+        return path.startswith(inside) and bool(local(path))
+
+    repository_only.repository_only = True  # type: ignore[attr-defined]
+    providers.is_local_module_file = repository_only
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection loaded (the modules of every library the tests import, the test items)
     stays to the end: frozen, the collector's full passes during the tests skip it."""
+    _hypothesis_constants_from_the_repository()
     gc.collect()
     gc.freeze()
 
@@ -59,29 +86,6 @@ def _one_tls_context_per_setting() -> Iterator[None]:
     default.create_ssl_context = shared
     yield
     default.create_ssl_context = build
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _hypothesis_constants_from_the_repository() -> None:
-    """Hypothesis mixes into its inputs literals that it reads from the source of every "local"
-    module loaded (anything outside site-packages and the standard library), parsing each new
-    one before the next test's first example. In a worker that has imported generated packages
-    from temporary folders (the corpus alone is ~740 modules), that was ~4 s of parsing on a fresh
-    clone, and the literals offered to a test depended on what its worker had run before it.
-    Only the repository's own modules (generator/, generated/) count as local now. Hypothesis
-    6.170's private hook; if it goes, hypothesis reads every module again, as before."""
-    from hypothesis.internal.conjecture import providers  # noqa: PLC0415
-
-    local = getattr(providers, "is_local_module_file", None)
-    if local is None or getattr(local, "repository_only", False):
-        return
-    inside = f"{REPO}{os.sep}"
-
-    def repository_only(path: str) -> bool:
-        return path.startswith(inside) and bool(local(path))
-
-    repository_only.repository_only = True  # type: ignore[attr-defined]
-    providers.is_local_module_file = repository_only
 
 
 @pytest.fixture(scope="session")

@@ -75,7 +75,14 @@ def test_make_test_fails_when_mypy_or_pytest_fails_and_copies_wait_for_mypy(
 
 def test_fast_yaml_reads_each_spec_of_the_tests_as_yaml_safe_load_does() -> None:
     assert fast_yaml.LOADER is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
-    specs = [REPO / "spec" / "openapi.yaml", *sorted((REPO / "tests" / "generator" / "specs").glob("*.yaml"))]
-    for path in specs:
+    specs = REPO / "tests" / "generator" / "specs"
+    # The specs that the tests read with it (alias_bomb.yaml, which no test reads as a document,
+    # expands to more nodes than a comparison can walk).
+    for path in (
+        REPO / "spec" / "openapi.yaml",
+        specs / "zoo.yaml",
+        specs / "lenient.yaml",
+        specs / "music.yaml",
+    ):
         text = path.read_text(encoding="utf-8")
         assert fast_yaml.safe_load(text) == yaml.safe_load(text), path
