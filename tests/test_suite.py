@@ -5,8 +5,10 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
+from hypothesis.internal.conjecture import providers
 
 from tests import beside_mypy, fast_yaml
 
@@ -86,3 +88,18 @@ def test_fast_yaml_reads_each_spec_of_the_tests_as_yaml_safe_load_does() -> None
     ):
         text = path.read_text(encoding="utf-8")
         assert fast_yaml.safe_load(text) == yaml.safe_load(text), path
+
+
+def test_hypothesis_takes_literals_from_the_repositorys_modules_only(tmp_path: Path) -> None:
+    """tests/conftest.py: a package generated into a temporary folder is not read for literals
+    (fails when a hypothesis upgrade drops the hook, which would bring back that cost)."""
+    assert providers.is_local_module_file(str(REPO / "generator" / "cli.py"))
+    assert not providers.is_local_module_file(str(tmp_path / "generated_pkg" / "_client.py"))
+
+
+def test_clients_without_a_transport_share_one_tls_context() -> None:
+    """tests/conftest.py: one CA bundle load per process, not one per client."""
+    with httpx.Client() as first, httpx.Client() as second, httpx.Client(verify=False) as unverified:
+        contexts = [client._transport._pool._ssl_context for client in (first, second, unverified)]  # type: ignore[attr-defined]
+    assert contexts[0] is contexts[1]
+    assert contexts[2] is not contexts[0]
