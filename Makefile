@@ -54,13 +54,15 @@ MYPY_ARGS := --strict generator generated/seedance_client
 check-types: $(STAMP)
 	$(BIN)/mypy $(MYPY_ARGS)
 
-# make check and pytest side by side (mypy is one core for ~9 s from a cold cache, the drift
-# check ~2 s: alone, they left the other core idle); fails when any of them fails. Every test, on
-# every core: tests that share a module's fixtures (or a corpus spec) run on one worker
-# (xdist_group marks), each worker keeps one mypy cache (tests/conftest.py) copied from
-# .mypy_cache once this mypy has written it (tests/beside_mypy.py).
+# make check and pytest side by side (mypy is one core for ~9 s from a cold cache: alone, it left
+# the other core idle); fails when any of them fails. The drift check is the test
+# tests/generator/test_cli.py::test_committed_output_is_up_to_date (the same command in a pytest
+# worker), not a process of its own (~1 s of CPU). Every test, on every core: tests that share a
+# module's fixtures (or a corpus spec) run on one worker (xdist_group marks), each worker keeps
+# one mypy cache (tests/conftest.py) copied from .mypy_cache once this mypy has written it
+# (tests/beside_mypy.py).
 test: $(STAMP)
-	@$(MAKE) --no-print-directory -j3 --output-sync=line check-drift check-lint test-beside-mypy
+	@$(MAKE) --no-print-directory -j2 --output-sync=line check-lint test-beside-mypy
 
 test-beside-mypy: $(STAMP)
 	$(PYCACHE) $(BIN)/python tests/beside_mypy.py $(MYPY_ARGS) -- -n auto --dist loadgroup

@@ -29,6 +29,65 @@ _counter = itertools.count()
 atexit.register(gc.freeze)
 
 
+def _hypothesis_constants_from_the_repository() -> None:
+    """Hypothesis mixes into its inputs literals that it reads from the source of every "local"
+    module loaded (anything outside site-packages and the standard library), parsing each new
+    one before the next test's first example. In a worker that has imported generated packages
+    from temporary folders (the corpus alone is ~740 modules), that was ~4 s of parsing on a fresh
+    clone, and the literals offered to a test depended on what its worker had run before it.
+    Only the repository's own modules (generator/, generated/) count as local now. Hypothesis
+    6.170's private hook; if it goes, hypothesis reads every module again, as before. Set after
+    collection, once the test modules have imported hypothesis (none of a process without it
+    uses it; importing it inside a test would turn a warning of its plugins into an error)."""
+    if "hypothesis" not in sys.modules:
+        return
+    from hypothesis.internal.conjecture import providers  # noqa: PLC0415
+
+    local = getattr(providers, "is_local_module_file", None)
+    if local is None or getattr(local, "repository_only", False):
+        return
+    inside = f"{REPO}{os.sep}"
+
+    def repository_only(path: str) -> bool:
+        return path.startswith(inside) and bool(local(path))
+
+    repository_only.repository_only = True  # type: ignore[attr-defined]
+    providers.is_local_module_file = repository_only
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection loaded (the modules of every library the tests import, the test items)
+    stays to the end: frozen, the collector's full passes during the tests skip it."""
+    _hypothesis_constants_from_the_repository()
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_tls_context_per_setting() -> Iterator[None]:
+    """Every ``httpx.Client()`` without a transport of its own (the generated clients make one
+    when given none) builds a TLS context, loading the whole CA bundle: ~45 ms of CPU, ~50 times
+    in a run, for clients that only ever talk plain HTTP to a mock or a local server. The
+    context of the default setting (verify=True, no client certificate) is made once per
+    setting of the environment and shared; any other setting is built as httpx builds it."""
+    from httpx._transports import default  # noqa: PLC0415 - private: where HTTPTransport looks it up
+
+    build = default.create_ssl_context
+    made: dict[tuple[object, ...], Any] = {}
+
+    def shared(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is not True or cert is not None:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in made:
+            made[key] = build(verify=verify, cert=cert, trust_env=trust_env)
+        return made[key]
+
+    default.create_ssl_context = shared
+    yield
+    default.create_ssl_context = build
+
+
 @pytest.fixture(scope="session")
 def generate_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., ModuleType]]:
     """``generate_package(spec, package=None) -> module``: generate a package from a spec (a path or

@@ -5,11 +5,15 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
+from hypothesis.internal.conjecture import providers
 
-from tests import beside_mypy
+from tests import beside_mypy, fast_yaml
 
 pytestmark = pytest.mark.xdist_group("suite")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_an_xdist_group_reaches_the_scheduler(request: pytest.FixtureRequest) -> None:
@@ -69,3 +73,33 @@ def test_make_test_fails_when_mypy_or_pytest_fails_and_copies_wait_for_mypy(
     assert tests.command[1:] == ["-m", "pytest", "-n", "2"]
     assert tests.env is not None and tests.env["SEEDANCE_MYPY_LOCK"] == str(tmp_path / "lock")
     assert "Success" in capsys.readouterr().out
+
+
+def test_fast_yaml_reads_each_spec_of_the_tests_as_yaml_safe_load_does() -> None:
+    assert fast_yaml.LOADER is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    specs = REPO / "tests" / "generator" / "specs"
+    # The specs that the tests read with it (alias_bomb.yaml, which no test reads as a document,
+    # expands to more nodes than a comparison can walk).
+    for path in (
+        REPO / "spec" / "openapi.yaml",
+        specs / "zoo.yaml",
+        specs / "lenient.yaml",
+        specs / "music.yaml",
+    ):
+        text = path.read_text(encoding="utf-8")
+        assert fast_yaml.safe_load(text) == yaml.safe_load(text), path
+
+
+def test_hypothesis_takes_literals_from_the_repositorys_modules_only(tmp_path: Path) -> None:
+    """tests/conftest.py: a package generated into a temporary folder is not read for literals
+    (fails when a hypothesis upgrade drops the hook, which would bring back that cost)."""
+    assert providers.is_local_module_file(str(REPO / "generator" / "cli.py"))
+    assert not providers.is_local_module_file(str(tmp_path / "generated_pkg" / "_client.py"))
+
+
+def test_clients_without_a_transport_share_one_tls_context() -> None:
+    """tests/conftest.py: one CA bundle load per process, not one per client."""
+    with httpx.Client() as first, httpx.Client() as second, httpx.Client(verify=False) as unverified:
+        contexts = [client._transport._pool._ssl_context for client in (first, second, unverified)]  # type: ignore[attr-defined]
+    assert contexts[0] is contexts[1]
+    assert contexts[2] is not contexts[0]

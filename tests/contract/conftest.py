@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
 from openapi_core import OpenAPI
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from tests import fast_yaml
 
 _HERE = Path(__file__).resolve().parent
 for folder in (_HERE, _HERE.parent / "spec"):
@@ -32,7 +33,7 @@ _SPEC_URI = "urn:spec"
 
 
 def load_document(path: Path = SPEC_PATH) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document: dict[str, Any] = fast_yaml.safe_load(path.read_text(encoding="utf-8"))
     return document
 
 

@@ -32,6 +32,7 @@ from generator import cli
 from generator.diff import BREAKING, INFO, diff_specs, load_side
 from generator.output import write_atomically
 from generator.versioning import MAJOR, MINOR, bump_warning, next_version, suggested_bump
+from tests import fast_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO / "spec" / "openapi.yaml"
@@ -179,7 +180,7 @@ def test_drill(
     capsys: pytest.CaptureFixture[str],
     generate_package: Callable[..., ModuleType],
 ) -> None:
-    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    document = fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     drill.edit(document)
     new_spec = tmp_path / "openapi.yaml"
     new_spec.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -215,7 +216,7 @@ def test_drill(
 
 def test_a_spec_edit_leaves_the_files_it_does_not_change_untouched(tmp_path: Path) -> None:
     """The hash stands in _version.py only: adding a field leaves the runtime modules as they were."""
-    document = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    document = fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     add_seed(document)
     new_spec = tmp_path / "openapi.yaml"
     new_spec.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import jinja2.bccache
 import pytest
-import yaml
 
 from generator import cli, diff, output, read, render
 from generator.diff import Change
 from generator.load import Spec, load_spec
 from generator.problems import GenerationError
+from tests import fast_yaml
 
 SPECS = Path(__file__).parent / "specs"
 REPO = Path(__file__).resolve().parents[2]
@@ -244,7 +244,7 @@ def test_the_command_ends_without_teardown_and_says_everything_with_its_status(t
 def test_a_json_specs_lines_scanned_by_the_validating_child_are_not_scanned_again(tmp_path: Path) -> None:
     """A problem's line in a JSON spec needs a scan of the text (a tenth of a second on a large
     spec); the child that validates sends its scan back with the problems."""
-    spec = yaml.safe_load((SPECS / "lenient.yaml").read_text(encoding="utf-8"))
+    spec = fast_yaml.safe_load((SPECS / "lenient.yaml").read_text(encoding="utf-8"))
     path = tmp_path / "lenient.json"
     path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     code = f"""

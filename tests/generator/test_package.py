@@ -15,13 +15,14 @@ import httpx
 import pydantic
 import pytest
 import seedance_client
-import yaml
 from packaging.version import Version
 from seedance_client import models
 
+from tests import fast_yaml
+
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "generated" / "seedance_client"
-SPEC = yaml.safe_load((REPO / "spec" / "openapi.yaml").read_text())
+SPEC = fast_yaml.safe_load((REPO / "spec" / "openapi.yaml").read_text())
 SCHEMAS = SPEC["components"]["schemas"]
 # pydantic requires typing_extensions, so it is there wherever pydantic is.
 # httpx requires anyio (the async client sleeps with it, under asyncio or trio).

@@ -17,12 +17,12 @@ from urllib.parse import unquote
 import httpx
 import pydantic
 import pytest
-import yaml
 
 from generator import cli
 from generator.output import write_atomically
 from generator.problems import GenerationError
 from generator.runtime import _styles
+from tests import fast_yaml
 
 # The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
 pytestmark = pytest.mark.xdist_group("test_real_world")
@@ -509,7 +509,7 @@ def test_schema_names_are_told_apart_in_a_json_spec_too(tmp_path: Path) -> None:
     its new pointers, so the warning still names its line."""
     spec = tmp_path / "music.json"
     spec.write_text(
-        json.dumps(yaml.safe_load((SPECS / "music.yaml").read_text()), indent=2), encoding="utf-8"
+        json.dumps(fast_yaml.safe_load((SPECS / "music.yaml").read_text()), indent=2), encoding="utf-8"
     )
     result = cli.build(spec, "music_json", tmp_path / "out", lenient=True)
     assert result.operations == 2 and not result.skipped

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from tests import fast_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-_SCHEMAS = yaml.safe_load((REPO / "spec" / "openapi.yaml").read_text(encoding="utf-8"))["components"][
+_SCHEMAS = fast_yaml.safe_load((REPO / "spec" / "openapi.yaml").read_text(encoding="utf-8"))["components"][
     "schemas"
 ]
 

@@ -23,7 +23,8 @@ from typing import Any
 import httpx
 import pytest
 import respx
-import yaml
+
+from tests import fast_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "spec" / "openapi.yaml"
@@ -37,7 +38,7 @@ TASK_PATH = "/tasks/{id}"
 @pytest.fixture(scope="session")
 def spec_document() -> dict[str, Any]:
     """spec/openapi.yaml as a plain dict (never modified: tests copy it)."""
-    document: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    document: dict[str, Any] = fast_yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     return document
 
 
@@ -63,7 +64,7 @@ def variant(generate_package: Callable[..., ModuleType], spec_document: dict[str
 @pytest.fixture(scope="session")
 def zoo(generate_package: Callable[..., ModuleType]) -> ModuleType:
     """The generator's zoo spec plus ``searchPets``: an apiKey in the query and a ``2XX`` answer."""
-    spec: dict[str, Any] = yaml.safe_load(ZOO_SPEC.read_text(encoding="utf-8"))
+    spec: dict[str, Any] = fast_yaml.safe_load(ZOO_SPEC.read_text(encoding="utf-8"))
     spec["components"]["securitySchemes"]["queryKey"] = {"type": "apiKey", "in": "query", "name": "api_key"}
     spec["paths"]["/search"] = {
         "get": {

@@ -20,7 +20,7 @@ import copy
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
+from tests import fast_yaml
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
 
@@ -76,7 +76,7 @@ def _case(
 
 def load_spec() -> dict[str, Any]:
     with SPEC_PATH.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return fast_yaml.safe_load(f)
 
 
 def _null_cases(spec: dict[str, Any]) -> list[InvalidCase]:

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from docs_facts import ENUMS as DOCS_ENUMS
 from docs_facts import FIELDS as DOCS_FIELDS
 from docs_facts import OPERATIONS as DOCS_OPERATIONS
@@ -26,8 +25,10 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from tests import fast_yaml
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+SPEC: dict[str, Any] = fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 SPEC_URI = "urn:spec"
 REGISTRY = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(SPEC))
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]

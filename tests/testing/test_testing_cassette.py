@@ -16,7 +16,6 @@ from types import ModuleType
 import httpx
 import pytest
 import seedance_client
-import yaml
 from mock_calls import call
 from replay import call_arguments, dump
 from seedance_client.testing import CassetteError, MockAPI, Recorder
@@ -25,6 +24,7 @@ from served import serving
 from generator.cli import main
 from generator.ir import build_api
 from generator.load import load_spec
+from tests import fast_yaml
 
 # The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
 pytestmark = pytest.mark.xdist_group("test_testing_cassette")
@@ -137,7 +137,7 @@ def test_examples_from_the_cassette_lint_clean_and_replay(
 ) -> None:
     path, _, _ = recorded
     assert main(["examples", "--from-cassette", str(path), "--spec", str(SPEC)]) == 0
-    blocks = yaml.safe_load(capsys.readouterr().out)
+    blocks = fast_yaml.safe_load(capsys.readouterr().out)
     names = {name for block in blocks.values() for name in block}
     # The task polled three times is one pair (its last answer); the documented lookup is left out.
     assert names == {"recorded_generate_seedance_2_0_1", "recorded_get_task_1"}
@@ -294,7 +294,7 @@ def test_recorded_pairs_go_where_a_shared_body_and_answer_are_defined(
         main(["examples", "--from-cassette", str(cassette), "--spec", str(spec), "--write", str(copy)]) == 0
     )
     capsys.readouterr()
-    document = yaml.safe_load(copy.read_text(encoding="utf-8"))
+    document = fast_yaml.safe_load(copy.read_text(encoding="utf-8"))
     assert document["paths"] == SHARED["paths"]
     components = document["components"]
     body = components["requestBodies"]["NewPet"]["content"]["application/json"]["examples"]

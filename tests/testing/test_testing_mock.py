@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import seedance_client
-import yaml
 from invalid_bodies import INVALID_CASES
 from mock_calls import answer_of, call, minimal_arguments
 from openapi_adapter import OpenAPIRequest, OpenAPIResponse
@@ -21,6 +20,7 @@ from replay import SPEC_PATH, call_arguments, dump, expected_request, load_api
 from seedance_client.testing import OPERATIONS, MockAPI
 
 from generator.naming import class_name
+from tests import fast_yaml
 
 # The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
 pytestmark = pytest.mark.xdist_group("test_testing_mock")
@@ -36,7 +36,7 @@ KEY = "sk-mock-test"
 
 @pytest.fixture(scope="module")
 def openapi() -> OpenAPI:
-    return OpenAPI.from_dict(yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8")))
+    return OpenAPI.from_dict(fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8")))
 
 
 def _client(mock: MockAPI, flavour: str, **options: Any) -> Any:

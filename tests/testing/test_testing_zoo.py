@@ -12,11 +12,12 @@ from types import ModuleType
 
 import httpx
 import pytest
-import yaml
 from mock_calls import answer_of, call, minimal_arguments
 from openapi_adapter import OpenAPIRequest, OpenAPIResponse
 from openapi_core import OpenAPI
 from replay import load_api
+
+from tests import fast_yaml
 
 # The module's fixtures are made once per run: under xdist (make test) its tests share one worker.
 pytestmark = pytest.mark.xdist_group("test_testing_zoo")
@@ -29,7 +30,7 @@ KEY = "zoo-key"
 
 @pytest.fixture(scope="module")
 def openapi() -> OpenAPI:
-    return OpenAPI.from_dict(yaml.safe_load(ZOO_SPEC.read_text(encoding="utf-8")))
+    return OpenAPI.from_dict(fast_yaml.safe_load(ZOO_SPEC.read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])

@@ -11,7 +11,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
+
+from tests import fast_yaml
 
 _HERE = Path(__file__).resolve().parent
 for folder in (_HERE, _HERE.parent / "testing"):
@@ -22,7 +23,7 @@ SPEC_PATH = _HERE.parents[1] / "spec" / "openapi.yaml"
 
 
 def _spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 
 
 def drifted_spec(*, breaking: bool) -> dict[str, Any]:
