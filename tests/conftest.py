@@ -57,10 +57,15 @@ def _hypothesis_constants_from_the_repository() -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection loaded (the modules of every library the tests import, the test items)
-    stays to the end: frozen, the collector's full passes during the tests skip it."""
+    stays to the end: frozen, the collector's full passes during the tests skip it.
+
+    Only once hypothesis is imported: importing it later (its pytest plugin does, for the
+    summary of a run whose tests did not) runs trio's hook, whose ``register_random`` finds no
+    referrer of trio's generator among frozen objects and warns, an error under this config."""
     _hypothesis_constants_from_the_repository()
-    gc.collect()
-    gc.freeze()
+    if "hypothesis" in sys.modules:
+        gc.collect()
+        gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)
