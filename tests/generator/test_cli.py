@@ -257,7 +257,9 @@ def test_a_run_leaves_the_cycle_collector_as_it_was(tmp_path: Path, frozen: bool
         gc.freeze()
     try:
         threshold = gc.get_threshold()
-        code = cli.main(["generate", "--spec", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "out")])
+        code = cli.main(
+            ["generate", "--spec", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "out")]
+        )
         assert code == 2
         assert gc.get_threshold() == threshold
         # A frozen object may still be freed (its count drops); unfrozen, none is left.
