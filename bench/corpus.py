@@ -9,13 +9,16 @@ which one generation pays once).
 
 ``make bench`` runs it after bench/run.py (it installs the peer) and writes bench/corpus.md.
 Each pair runs interleaved, ``BENCH_ROUNDS`` rounds (3 by default), and the table shows medians:
-the machine is shared, so compare the ratios of one run.
+the machine is shared, so compare the ratios of one run. ``BENCH_MORE_SPECS`` (paths separated
+by ``:``) adds specs kept outside the repository (too large, or under terms of their own), each
+measured the same way after the corpus, named by its path in the table.
 """
 
 from __future__ import annotations
 
 import compileall
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -76,10 +79,20 @@ def floor(*arguments: str) -> tuple[float, int, int]:
     return elapsed, peak, 0
 
 
+def _sha(path: Path) -> str:
+    """What names a spec kept outside the repository: the sha256 of its bytes."""
+    return f"sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
+
+
 def main() -> None:
     started = datetime.datetime.now(datetime.UTC)
     load = os.getloadavg()[0]
     specs = sorted(CORPUS.glob("*.y*ml")) + sorted((CORPUS / "real").glob("*.*"))
+    more = [Path(path).resolve() for path in os.environ.get("BENCH_MORE_SPECS", "").split(os.pathsep) if path]
+    missing = [str(path) for path in more if not path.is_file()]
+    if missing:
+        raise SystemExit(f"bench: BENCH_MORE_SPECS names no file at {', '.join(missing)}")
+    specs += more
     compileall.compile_dir(REPO / "generator", quiet=1)  # as in run.py: compiled, as the peer is
     rows = [
         "| spec | operations in it | ours (`--lenient`) | the peer | time, ours / the peer (ratio) "
@@ -137,7 +150,8 @@ def main() -> None:
             ]
             floors = found["validator"][0] + (found["models"][0] if "models" in found else 0.0)
             rows.append(
-                f"| {spec.relative_to(CORPUS)} | {operations_in(spec)} | {n1} | {n2} "
+                f"| {spec.relative_to(CORPUS) if spec.is_relative_to(CORPUS) else spec} "
+                f"| {operations_in(spec)} | {n1} | {n2} "
                 f"| {t1:.2f} s / {t2:.2f} s ({t1 / t2:.2f}) | {m1 / 2**20:.0f} / {m2 / 2**20:.0f} MiB ({m1 / m2:.2f}) "
                 f"| {held[0] / 2**20:.0f} / {held[1] / 2**20:.0f} MiB ({held[0] / held[1]:.2f}) "
                 f"| {cells[0]} | {cells[1]} | {floors:.2f} s ({floors / t2:.2f}) |"
@@ -149,7 +163,10 @@ def main() -> None:
         f"- {ROUNDS} rounds, interleaved, medians; peak memory and memory held at once as in results.md\n"
         "  (held at once: all processes summed); each of our runs starts\n"
         "  with an empty cache (no compiled templates or formatted files of an earlier run), like the peer's\n"
-        "- Operations: ours is what `generate --lenient` reports; the peer's, the endpoint modules it wrote\n\n"
+        + "".join(
+            f"- Outside the repository (`BENCH_MORE_SPECS`): {path.name}, {_sha(path)}\n" for path in more
+        )
+        + "- Operations: ours is what `generate --lenient` reports; the peer's, the endpoint modules it wrote\n\n"
         + "\n".join(rows)
         + "\n",
         encoding="utf-8",
