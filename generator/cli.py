@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import pickle
 import re
 import sys
 import time
@@ -16,7 +17,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
-from .isolation import run_isolated
+from .isolation import isolating, run_isolated
 from .lenient import Triage, operation_of, separate_schema_names, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
 from .naming import package_problem
@@ -101,21 +102,21 @@ def build(
     progress = progress or Progress()
     apart = not _BUILT
     _BUILT.append(spec_path)
-    spec = load_spec(spec_path)
-    operations = [pointer for pointer, *_ in iter_operations(spec)]
-    progress.stage("validating", f"{len(operations)} operations")
     # Both children need pydantic (openapi-spec-validator through pydantic-settings, and
     # datamodel-code-generator), its fields, types and dataclasses: imported once here, not once
     # in each.
     import pydantic.dataclasses  # noqa: PLC0415
     import pydantic.root_model  # noqa: F401, PLC0415
 
-    checked, apart = run_isolated(
-        lambda: _checked(spec, operations, lenient),
+    forking = apart and isolating(_STAGE_MODULES)
+    (read, checked), apart = run_isolated(
+        lambda: _read_and_checked(spec_path, lenient, progress, keep_as_bytes=forking),
         modules=_STAGE_MODULES,
         allowed=apart,
         meanwhile=_while_validating,
     )
+    spec = _spec_read(read, spec_path)
+    operations = [pointer for pointer, *_ in iter_operations(spec)]
     if apart and checked.lines is not None and isinstance(spec.lines, Lines):
         spec.lines.take(checked.lines)  # a large JSON spec's line scan, done once
     problems = checked.problems
@@ -228,6 +229,36 @@ class _Checked:
     triaged: Triage | None = None
     lines: dict[str, int] | None = None
     """The lines of a JSON spec, when locating a problem scanned them (see ``read.Lines``)."""
+
+
+def _read_and_checked(
+    spec_path: Path, lenient: bool, progress: Progress, *, keep_as_bytes: bool
+) -> tuple[Spec | bytes | None, _Checked]:
+    """The spec read, and what validation found. In a child (``keep_as_bytes``), the document
+    goes back pickled as it was read, before validation loosens it in lenient mode: the parent
+    then holds only the document, not what parsing it left behind (a 3 MB YAML spec raised a
+    process by 64 MiB, of which 20 stayed in use; the rest, freed in a fragmented heap, was
+    never given back, and stayed beside the models child). ``None`` instead of the document
+    when it is nested too deeply to pickle (the parent reads it again)."""
+    spec = load_spec(spec_path)
+    operations = [pointer for pointer, *_ in iter_operations(spec)]
+    progress.stage("validating", f"{len(operations)} operations")
+    read: Spec | bytes | None = spec
+    if keep_as_bytes:
+        try:
+            read = pickle.dumps(spec, pickle.HIGHEST_PROTOCOL)
+        except RecursionError:
+            read = None
+    return read, _checked(spec, operations, lenient)
+
+
+def _spec_read(read: Spec | bytes | None, spec_path: Path) -> Spec:
+    """The document that ``_read_and_checked`` handed back: pickled by a child, itself in
+    process, or ``None`` (too deeply nested to pickle: read here again)."""
+    if isinstance(read, bytes):
+        spec: Spec = pickle.loads(read)  # noqa: S301 - written by our own child, through a pipe
+        return spec
+    return load_spec(spec_path) if read is None else read
 
 
 def _checked(spec: Spec, operations: list[str], lenient: bool) -> _Checked:

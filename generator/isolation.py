@@ -6,7 +6,8 @@ Peak memory is what is alive at once. Validation (openapi-spec-validator, jsonsc
 imports, plus its own) need not be alive together: ``cli.build`` validates in a child that exits
 before the models are generated, so the peak is the larger of the two stages, not their sum. The
 parent only waits while the child works (nothing overlaps), and the child starts as a copy of a
-small process (the spec read, nothing else imported).
+small process. The validating child also reads the spec, and hands the document back pickled:
+the parent never holds what parsing a large document leaves behind.
 
 Forking is not safe everywhere, and it pays only for imports not yet made: where it is not safe
 or would save nothing (see ``isolating``), the work runs in this process, with the same result.

@@ -272,6 +272,36 @@ print(json.dumps([len(scans), [[w.pointer, w.line] for w in result.warnings]]))
     assert warnings and all(isinstance(line, int) and line > 1 for _, line in warnings)
 
 
+def test_the_parent_takes_the_document_from_the_validating_child_without_parsing_it(tmp_path: Path) -> None:
+    """The validating child reads the spec and hands the document back pickled, as it was read
+    (before lenient mode loosens it): the parent never holds what parsing left behind. The
+    package is the one an in-process build makes."""
+    code = f"""
+import json
+from pathlib import Path
+from generator import cli, load
+
+parsed = []
+original = load.read_document
+
+def counted(text, **options):
+    parsed.append(len(text))  # in this process only: a child counts in its own copy
+    return original(text, **options)
+
+load.read_document = counted
+result = cli.build(Path({str(SPECS / "lenient.yaml")!r}), "client", lenient=True)
+print(json.dumps([len(parsed), result.files, [[w.pointer, w.line, w.message] for w in result.warnings]]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    parsed, files, warnings = json.loads(done.stdout.splitlines()[-1])
+    assert parsed == 0
+    in_process = cli.build(SPECS / "lenient.yaml", "client", lenient=True)
+    assert files == in_process.files
+    assert warnings == [[w.pointer, w.line, w.message] for w in in_process.warnings]
+    assert warnings
+
+
 def test_the_validating_child_starts_before_what_only_later_stages_import(tmp_path: Path) -> None:
     """``generate`` forks the validating child before importing the intermediate model, the
     models' library and Jinja (imported while the child works), and ``verify`` and ``examples``
