@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
 import pickle
 import re
 import sys
@@ -17,7 +18,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .diff import BREAKING, SPEC_FILE, compact_spec, diff_specs, format_changes, load_side, summary
-from .isolation import isolating, run_isolated
+from .isolation import run_isolated
 from .lenient import Triage, operation_of, separate_schema_names, triage
 from .load import Spec, iter_operations, lint, load_spec, validate
 from .naming import package_problem
@@ -108,9 +109,9 @@ def build(
     import pydantic.dataclasses  # noqa: PLC0415
     import pydantic.root_model  # noqa: F401, PLC0415
 
-    forking = apart and isolating(_STAGE_MODULES)
+    parent = os.getpid()
     (read, checked), apart = run_isolated(
-        lambda: _read_and_checked(spec_path, lenient, progress, keep_as_bytes=forking),
+        lambda: _read_and_checked(spec_path, lenient, progress, keep_as_bytes=os.getpid() != parent),
         modules=_STAGE_MODULES,
         allowed=apart,
         meanwhile=_while_validating,

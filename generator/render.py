@@ -191,17 +191,18 @@ def render_package(
     files = {f"{package}/{name}": text for name, text in runtime.items()}
     for name, text in models.modules.items():
         files[f"{package}/models/{name}"] = text
+    qualified = frozenset(context["model_imports"])
     for name in _TEMPLATES:
         template = environment.get_template(f"{name}.jinja")
         if name in ("_client.py", "_operations.py"):
-            text = template.render(context, qualified_models=frozenset(context["model_imports"]))
+            text = template.render(context, qualified_models=qualified)
         else:
             text = template.render(context)
         files[f"{package}/{name}"] = text
     part_template = environment.get_template("_client_part.py.jinja")
     for part in context["parts"]:
         files[f"{package}/_client_{part['number']}.py"] = part_template.render(
-            context, part=part, qualified_models=frozenset(context["model_imports"])
+            context, part=part, qualified_models=qualified
         )
     files[f"{package}/py.typed"] = ""
     files["pyproject.toml"] = environment.get_template("pyproject.toml.jinja").render(context)
