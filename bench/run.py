@@ -566,7 +566,8 @@ def bench_suite(scratch: Path) -> None:
             )
     rows.append(
         (
-            f"`make test` on a fresh clone of HEAD, after `make install` ({found['install']:.0f} s); {passed}",
+            f"`make test` on a fresh clone of HEAD, after `make install` ({found['install']:.0f} s,"
+            f" CPU {cpu['install']:.0f} s, with mypy's warm-up); {passed}",
             _time(found["test"]),
             # The wall time cannot go below the CPU it takes shared by the cores.
             f"CPU of all its processes {cpu['test']:.0f} s, / {os.cpu_count()} cores"

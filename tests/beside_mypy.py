@@ -1,7 +1,8 @@
 """``python tests/beside_mypy.py MYPY_ARGUMENTS -- PYTEST_ARGUMENTS`` (make test): the project's
 ``mypy`` and ``pytest`` side by side, failing when either fails.
 
-On a fresh clone mypy is ~9 s of CPU on one core, which ran alone before pytest started. The
+mypy is one core for ~3 s after make install's warm-up (tests/mypy_dependencies.py), ~10 s
+from an empty cache; run alone, before pytest, it left the other core idle. The
 test runs of mypy (``run_mypy`` in tests/conftest.py) seed their cache from the ``.mypy_cache``
 this mypy writes, so they must not copy it while it is being written: this process holds an
 exclusive lock on a file of the environment (``.venv/mypy_cache.lock``) from before pytest starts
