@@ -84,14 +84,15 @@ _BUILDS = """
 
     cli.run_isolated = recording
     cases = json.loads(CASES)
-    # The first build of the process (the first case), as the command line makes it, then another.
+    # The first build of the process (the first case), as the command line makes it, then another
+    # (of the last case, the smallest spec).
     first = [said(cases[0][0], 0, cases[0][1]), apart, loaded()]
     apart = []
-    said(cases[0][0], 1, cases[0][1])
+    said(cases[-1][0], 1, cases[-1][1])
     second = apart
-    found = []
-    for index, (path, lenient) in enumerate(cases):
-        # Each case forks too, as if it were the first build of a fresh process.
+    found = [first[:2]]
+    for index, (path, lenient) in enumerate(cases[1:], start=1):
+        # Each other case forks too, as if it were the first build of a fresh process.
         cli._STAGE_MODULES = cli._MODEL_MODULES = ("a_module_nobody_imports",)
         cli._BUILT.clear()
         apart = []
