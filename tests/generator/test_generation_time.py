@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import jinja2.bccache
 import pytest
@@ -197,104 +198,163 @@ def test_formatted_files_are_kept_between_runs_and_redone_when_anything_they_dep
     assert output.format_files(files, cache=cache) == uncached
 
 
-def test_validating_does_without_requests_and_leaves_it_importable() -> None:
+_PROBES = """
+import json, sys
+from pathlib import Path
+from generator import cli, load, read
+
+small, lenient_json, lenient_yaml, out = json.loads(sys.argv[1])
+found = {}
+isolated = cli.run_isolated
+loaded, apart = [], []
+later = ("generator.ir", "generator.verify", "generator.examples", "jinja2", "datamodel_code_generator")
+
+def recording(work, **options):
+    loaded.append([name for name in later if name in sys.modules])
+    value, in_child = isolated(work, **options)
+    apart.append(in_child)
+    return value, in_child
+
+cli.run_isolated = recording
+
+# The command's first build in this fresh interpreter: what was imported as each child started.
+status = cli.main(["generate", "--spec", small, "--out", out])
+found["later"] = [status, list(loaded), list(apart), "verify" in cli._parser().format_help()]
+
+# Validation in this process: requests is not imported by it (nor by what ran before).
+spec = load.load_spec(Path(small))
+checked = load.validate(spec) == [] and load.lint(spec) == []
+imported = sorted(name for name in ("requests", "urllib3") if name in sys.modules)
+import requests
+found["requests"] = [checked, imported, requests.__name__]
+
+# The next builds fork as if each were the first build of a fresh process, with a function of
+# this process counting its calls (a child counts in its own copy).
+cli._STAGE_MODULES = cli._MODEL_MODULES = ("a_module_nobody_imports",)
+
+def first_build(module, name, path):
+    calls = []
+    original = getattr(module, name)
+
+    def counted(text, **options):
+        calls.append(len(text))
+        return original(text, **options)
+
+    setattr(module, name, counted)
+    cli._BUILT.clear()
+    apart.clear()
+    try:
+        result = cli.build(Path(path), "client", lenient=True)
+    finally:
+        setattr(module, name, original)
+    warnings = [[w.pointer, w.line, w.message] for w in result.warnings]
+    return [len(calls), list(apart), result.files, warnings]
+
+found["lines"] = first_build(read, "_json_lines", lenient_json)
+found["document"] = first_build(load, "read_document", lenient_yaml)
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """What one fresh interpreter found, for the tests below: its first build (as the command
+    line makes it), validation in it, then two more builds that fork as a first build does. One
+    interpreter for the four (each was ~0.4-1.3 s of CPU, mostly the same imports); the JSON spec
+    (``lenient.yaml`` written as JSON) and the output are in the folder answered."""
+    folder = tmp_path_factory.mktemp("probes")
+    spec = fast_yaml.safe_load((SPECS / "lenient.yaml").read_text(encoding="utf-8"))
+    lenient_json = folder / "lenient.json"
+    lenient_json.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    paths = [str(SPECS / "small.yaml"), str(lenient_json), str(SPECS / "lenient.yaml"), str(folder / "out")]
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBES, json.dumps(paths)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return folder, found
+
+
+@pytest.mark.xdist_group("test_generation_time-probed")  # one fresh interpreter per run
+def test_validating_does_without_requests_and_leaves_it_importable(
+    probed: tuple[Path, dict[str, Any]],
+) -> None:
     """jsonschema-path imports ``requests`` (an optional extra of it) when it is installed, to
     fetch remote references, which the generator refuses: validation imports it no more."""
     assert importlib.util.find_spec("requests") is not None  # installed here (by schemathesis)
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from generator.load import lint, load_spec, validate\n"
-        f"spec = load_spec(Path({str(SPECS / 'small.yaml')!r}))\n"
-        "assert validate(spec) == [] and lint(spec) == []\n"
-        "assert 'requests' not in sys.modules and 'urllib3' not in sys.modules, 'requests imported'\n"
-        "import requests\n"
-        "print(requests.__name__)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "requests\n"
+    checked, imported, name = probed[1]["requests"]
+    assert checked
+    assert imported == [], "requests imported"
+    assert name == "requests"
 
 
-def test_the_command_ends_without_teardown_and_says_everything_with_its_status(tmp_path: Path) -> None:
+def test_the_command_ends_without_teardown_and_says_everything_with_its_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``python -m generator`` leaves by ``os._exit`` (no interpreter teardown): what it printed
-    to a pipe is all there, and the status is main's."""
+    to a pipe is all there, and the status is main's: 0, 1 and 2, each with what it said (1 from
+    ``diff``, which reads two specs: ``check`` builds the package, ~0.8 s more of CPU for the
+    same exit). What ``check`` says of an output is the same command's, here."""
 
     def run(*arguments: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "generator", *arguments]
         return subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
 
+    small = SPECS / "small.yaml"
     out = tmp_path / "out"
-    made = run("generate", "--spec", str(SPECS / "small.yaml"), "--out", str(out), "--package", "small")
+    made = run("generate", "--spec", str(small), "--out", str(out), "--package", "small")
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith(f"generated {out}/small: ") and made.stdout.endswith(" warnings)\n")
     assert (out / "small" / "__init__.py").is_file()
-    checked = run("check", "--spec", str(SPECS / "small.yaml"), "--out", str(out), "--package", "small")
-    assert (checked.returncode, checked.stdout) == (0, f"{out} is up to date with {SPECS / 'small.yaml'}.\n")
-    (out / "small" / "py.typed").write_text("changed", "utf-8")
-    stale = run("check", "--spec", str(SPECS / "small.yaml"), "--out", str(out), "--package", "small")
-    assert stale.returncode == 1 and "run `make generate`" in stale.stderr
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(
+        small.read_text(encoding="utf-8").replace("operationId: getThing", "operationId: fetchThing"), "utf-8"
+    )
+    changed = run("diff", str(small), str(renamed))
+    assert changed.returncode == 1, changed.stderr
+    assert changed.stdout.startswith("breaking: operation-id-changed: fetchThing (line 14, ")
+    assert changed.stdout.endswith("changed from getThing to fetchThing.\n1 breaking.\n")
     refused = run("generate", "--spec", str(tmp_path / "nope.yaml"), "--out", str(out))
     assert refused.returncode == 2
     assert refused.stderr.endswith("nothing was written.\n") and "cannot read the spec" in refused.stderr
+    checking = ["check", "--spec", str(small), "--out", str(out), "--package", "small"]
+    capsys.readouterr()
+    assert (cli.main(checking), capsys.readouterr().out) == (0, f"{out} is up to date with {small}.\n")
+    (out / "small" / "py.typed").write_text("changed", "utf-8")
+    assert cli.main(checking) == 1
+    assert "run `make generate`" in capsys.readouterr().err
 
 
-def test_a_json_specs_lines_scanned_by_the_validating_child_are_not_scanned_again(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("test_generation_time-probed")  # one fresh interpreter per run
+def test_a_json_specs_lines_scanned_by_the_validating_child_are_not_scanned_again(
+    probed: tuple[Path, dict[str, Any]],
+) -> None:
     """A problem's line in a JSON spec needs a scan of the text (a tenth of a second on a large
     spec); the child that validates sends its scan back with the problems."""
-    spec = fast_yaml.safe_load((SPECS / "lenient.yaml").read_text(encoding="utf-8"))
-    path = tmp_path / "lenient.json"
-    path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
-    code = f"""
-import json
-from pathlib import Path
-from generator import cli, read
-
-scans = []
-original = read._json_lines
-
-def counted(text):
-    scans.append(len(text))  # in this process only: a child counts in its own copy
-    return original(text)
-
-read._json_lines = counted
-result = cli.build(Path({str(path)!r}), "client", lenient=True)
-print(json.dumps([len(scans), [[w.pointer, w.line] for w in result.warnings]]))
-"""
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    scans, warnings = json.loads(done.stdout.splitlines()[-1])
+    folder, found = probed
+    scans, apart, _, warnings = found["lines"]
+    assert apart == [True, True]  # validated (and the models made) in children
     assert scans == 0
-    in_process = cli.build(path, "client", lenient=True)  # scans here: the same lines
-    assert warnings == [[warning.pointer, warning.line] for warning in in_process.warnings]
-    assert warnings and all(isinstance(line, int) and line > 1 for _, line in warnings)
+    in_process = cli.build(folder / "lenient.json", "client", lenient=True)  # scans here: the same lines
+    assert [[pointer, line] for pointer, line, _ in warnings] == [
+        [warning.pointer, warning.line] for warning in in_process.warnings
+    ]
+    assert warnings and all(isinstance(line, int) and line > 1 for _, line, _ in warnings)
 
 
-def test_the_parent_takes_the_document_from_the_validating_child_without_parsing_it(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("test_generation_time-probed")  # one fresh interpreter per run
+def test_the_parent_takes_the_document_from_the_validating_child_without_parsing_it(
+    probed: tuple[Path, dict[str, Any]],
+) -> None:
     """The validating child reads the spec and hands the document back pickled, as it was read
     (before lenient mode loosens it): the parent never holds what parsing left behind. The
     package is the one an in-process build makes."""
-    code = f"""
-import json
-from pathlib import Path
-from generator import cli, load
-
-parsed = []
-original = load.read_document
-
-def counted(text, **options):
-    parsed.append(len(text))  # in this process only: a child counts in its own copy
-    return original(text, **options)
-
-load.read_document = counted
-result = cli.build(Path({str(SPECS / "lenient.yaml")!r}), "client", lenient=True)
-print(json.dumps([len(parsed), result.files, [[w.pointer, w.line, w.message] for w in result.warnings]]))
-"""
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    parsed, files, warnings = json.loads(done.stdout.splitlines()[-1])
+    parsed, apart, files, warnings = probed[1]["document"]
+    assert apart == [True, True]
     assert parsed == 0
     in_process = cli.build(SPECS / "lenient.yaml", "client", lenient=True)
     assert files == in_process.files
@@ -302,30 +362,16 @@ print(json.dumps([len(parsed), result.files, [[w.pointer, w.line, w.message] for
     assert warnings
 
 
-def test_the_validating_child_starts_before_what_only_later_stages_import(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("test_generation_time-probed")  # one fresh interpreter per run
+def test_the_validating_child_starts_before_what_only_later_stages_import(
+    probed: tuple[Path, dict[str, Any]],
+) -> None:
     """``generate`` forks the validating child before importing the intermediate model, the
     models' library and Jinja (imported while the child works), and ``verify`` and ``examples``
     only for their own commands; the command line still lists every command."""
-    code = f"""
-import json, sys
-from generator import cli
-
-later = ("generator.ir", "generator.verify", "generator.examples", "jinja2", "datamodel_code_generator")
-isolated = cli.run_isolated
-loaded = []
-
-def recording(work, **options):
-    loaded.append([name for name in later if name in sys.modules])
-    return isolated(work, **options)
-
-cli.run_isolated = recording
-status = cli.main(["generate", "--spec", {str(SPECS / "small.yaml")!r}, "--out", {str(tmp_path / "out")!r}])
-print(json.dumps([status, loaded, "verify" in cli._parser().format_help()]))
-"""
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    status, loaded, listed = json.loads(done.stdout.splitlines()[-1])
+    status, loaded, apart, listed = probed[1]["later"]
     assert status == 0 and listed
+    assert apart == [True, True]
     assert loaded == [[], ["generator.ir", "datamodel_code_generator"]]
 
 
