@@ -46,7 +46,7 @@ from replay import load_api, replay, replay_cases  # noqa: E402
 Document = dict[str, Any]
 # libyaml's emitter when PyYAML has it: ~6 ms for the spec, against ~38 ms for the pure-Python
 # one. It may wrap a long string on another line; no line of an edited spec is asserted here.
-DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 S20_PATH, P15_PATH = "/generate/vol/seedance-2.0", "/generate/vol/seedance-pro-1.5"
 
 
