@@ -28,6 +28,12 @@ _counter = itertools.count()
 # handler still runs, and the memory goes back to the system with the process.
 atexit.register(gc.freeze)
 
+# Hypothesis runs the entry points of its "hypothesis" group when first imported; the only one
+# installed is trio's, which registers trio's scheduler's Random so that trio code under @given
+# runs deterministically (no test here runs trio under @given). Its ``register_random`` looked
+# through ``gc.get_referrers`` at everything collection had made: ~0.25 s of CPU per process.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+
 
 def _hypothesis_constants_from_the_repository() -> None:
     """Hypothesis mixes into its inputs literals that it reads from the source of every "local"
