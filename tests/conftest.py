@@ -28,6 +28,12 @@ _counter = itertools.count()
 # handler still runs, and the memory goes back to the system with the process.
 atexit.register(gc.freeze)
 
+# Hypothesis runs the entry points of its "hypothesis" group when first imported; the only one
+# installed is trio's, which registers trio's scheduler's Random so that trio code under @given
+# runs deterministically (no test here runs trio under @given). Its ``register_random`` looked
+# through ``gc.get_referrers`` at everything collection had made: ~0.25 s of CPU per process.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+
 
 def _hypothesis_constants_from_the_repository() -> None:
     """Hypothesis mixes into its inputs literals that it reads from the source of every "local"
@@ -55,6 +61,28 @@ def _hypothesis_constants_from_the_repository() -> None:
     providers.is_local_module_file = repository_only
 
 
+def _hypothesis_utf8_without_a_scan() -> None:
+    """``text()`` draws from ``characters(codec="utf-8")`` (schemathesis' strings too), and
+    hypothesis learns which characters UTF-8 encodes by encoding and decoding all 1,114,112 code
+    points: ~1.8 s of CPU in each process, cached only under .hypothesis/, so paid again on every
+    fresh clone. The answer is known (every code point but the surrogates, each decoding back to
+    itself) and given here: the very intervals that the scan finds. Hypothesis 6.170's private
+    function; if it goes, hypothesis scans as before."""
+    from hypothesis.internal import charmap  # noqa: PLC0415
+    from hypothesis.internal.intervalsets import IntervalSet  # noqa: PLC0415
+
+    scan = getattr(charmap, "intervals_from_codec", None)
+    if scan is None or getattr(scan, "utf8_known", False):
+        return
+    utf8 = (IntervalSet([(0, 0xD7FF), (0xE000, sys.maxunicode)]), IntervalSet([]))
+
+    def intervals_from_codec(codec_name: str) -> Any:
+        return utf8 if codec_name == "utf-8" else scan(codec_name)
+
+    intervals_from_codec.utf8_known = True  # type: ignore[attr-defined]
+    charmap.intervals_from_codec = intervals_from_codec
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collection loaded (the modules of every library the tests import, the test items)
     stays to the end: frozen, the collector's full passes during the tests skip it.
@@ -64,6 +92,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     referrer of trio's generator among frozen objects and warns, an error under this config."""
     _hypothesis_constants_from_the_repository()
     if "hypothesis" in sys.modules:
+        _hypothesis_utf8_without_a_scan()
         gc.collect()
         gc.freeze()
 

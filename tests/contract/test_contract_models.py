@@ -17,13 +17,11 @@ from typing import Any
 
 import pydantic
 import pytest
-import schemathesis
 import seedance_client
 from hypothesis import HealthCheck, given, settings
 from invalid_bodies import INVALID_CASES
 from jsonschema import Draft202012Validator
 from replay import load_api
-from schemathesis import GenerationMode
 
 from generator.naming import class_name
 
@@ -46,7 +44,12 @@ ValidatorFor = Callable[[str, str], Draft202012Validator]
 @pytest.fixture(scope="module")
 def st_schema(spec_document: dict[str, Any]) -> Any:
     """The spec for schemathesis, without security: negative cases then break the body itself
-    rather than the Authorization header."""
+    rather than the Authorization header.
+
+    schemathesis is imported here, not at the top: the pytest processes that never run these
+    tests (every xdist worker collects every module) skip its ~0.2 s of imports."""
+    import schemathesis  # noqa: PLC0415
+
     document = copy.deepcopy(spec_document)
     document.pop("security", None)
     for path_item in document["paths"].values():
@@ -109,6 +112,9 @@ def test_schema_valid_bodies_are_accepted_and_round_trip(
 
 @pytest.mark.parametrize("operation", BODY_OPERATIONS, ids=lambda operation: operation.name)
 def test_schema_invalid_bodies_are_rejected(operation, st_schema, body_validator: ValidatorFor) -> None:
+    from schemathesis import GenerationMode  # noqa: PLC0415
+    from schemathesis.core import NotSet  # noqa: PLC0415
+
     model, validator = _model(operation), body_validator(operation.path, operation.method)
     strategy = st_schema[operation.path][operation.method].as_strategy(
         generation_mode=GenerationMode.NEGATIVE
@@ -124,7 +130,7 @@ def test_schema_invalid_bodies_are_rejected(operation, st_schema, body_validator
                 model.model_validate_json(body)
             return
         # Cases that break only a header, a parameter or a format leave the body valid.
-        if isinstance(body, schemathesis.core.NotSet) or validator.is_valid(body):
+        if isinstance(body, NotSet) or validator.is_valid(body):
             return
         checked.append(body)
         _rejected(model, body)

@@ -44,6 +44,9 @@ if str(CONTRACT) not in sys.path:
 from replay import load_api, replay, replay_cases  # noqa: E402
 
 Document = dict[str, Any]
+# libyaml's emitter when PyYAML has it: ~6 ms for the spec, against ~38 ms for the pure-Python
+# one. It may wrap a long string on another line; no line of an edited spec is asserted here.
+DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 S20_PATH, P15_PATH = "/generate/vol/seedance-2.0", "/generate/vol/seedance-pro-1.5"
 
 
@@ -183,7 +186,9 @@ def test_drill(
     document = fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     drill.edit(document)
     new_spec = tmp_path / "openapi.yaml"
-    new_spec.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    new_spec.write_text(
+        yaml.dump(document, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
 
     # diff: the classification, the rule ids and the exit code
     changes = diff_specs(load_side(str(SPEC_PATH)), load_side(str(new_spec)))
@@ -219,7 +224,9 @@ def test_a_spec_edit_leaves_the_files_it_does_not_change_untouched(tmp_path: Pat
     document = fast_yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     add_seed(document)
     new_spec = tmp_path / "openapi.yaml"
-    new_spec.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    new_spec.write_text(
+        yaml.dump(document, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     out = tmp_path / "out"
     write_atomically(cli.build(new_spec, "seedance_client", out).files, out)
 
