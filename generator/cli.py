@@ -168,7 +168,7 @@ def build(
         meanwhile=lambda: templates.append(_while_generating_models()),
     )
     progress.stage("rendering", f"{len(api.operations)} operations")
-    from .render import cache_folder, render_package  # noqa: PLC0415 - see _STAGE_MODULES
+    from .render import cache_folder, render_package, runtime_paths  # noqa: PLC0415 - see _STAGE_MODULES
 
     files = render_package(api, models, templates[0])
     files[f"{package}/{SPEC_FILE}"] = compact_spec(spec)
@@ -180,7 +180,9 @@ def build(
     header = Header(generator_version=__version__, command=command)
     progress.stage("formatting", f"{len(files)} files")
     formatted = format_files(
-        {path: header.apply(path, text) for path, text in files.items()}, cache=cache_folder()
+        {path: header.apply(path, text) for path, text in files.items()},
+        cache=cache_folder(),
+        as_is=runtime_paths(package),
     )
     progress.stage("done", f"{len(api.operations)} operations")
     left_out = {problem.pointer for problem in api.skipped}

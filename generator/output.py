@@ -91,12 +91,19 @@ def _run_ruff(arguments: list[str], cwd: Path) -> None:
         )
 
 
-def format_files(files: Mapping[str, str], cache: Path | None = None) -> dict[str, str]:
+def format_files(
+    files: Mapping[str, str], cache: Path | None = None, *, as_is: Iterable[str] = ()
+) -> dict[str, str]:
     """The files after ``ruff check --fix`` (imports only) and ``ruff format``, in the package's
     settings (its ``pyproject.toml``). With a ``cache`` folder, a file formatted before (same
-    text, path, settings and ruff) is taken from there instead of running ruff on it again."""
+    text, path, settings and ruff) is taken from there instead of running ruff on it again. The
+    paths in ``as_is`` are files already in that style (the static runtime modules): ruff reads
+    them to sort the others' imports, but they come back unchanged and are not cached."""
     formatted = dict(files)
-    python_files = sorted(relative for relative in files if relative.endswith(".py"))
+    skipped = frozenset(as_is)
+    python_files = sorted(
+        relative for relative in files if relative.endswith(".py") and relative not in skipped
+    )
     keys = _FormatCache(cache, files.get("pyproject.toml", "")) if cache is not None else None
     pending = (
         python_files if keys is None else [path for path in python_files if not keys.fill(formatted, path)]

@@ -18,7 +18,7 @@ import jinja2
 from .ir import Api, Operation
 from .models import ModelsModule
 
-__all__ = ["CLIENT_PART_OPERATIONS", "cache_folder", "environment", "render_package"]
+__all__ = ["CLIENT_PART_OPERATIONS", "cache_folder", "environment", "render_package", "runtime_paths"]
 
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
@@ -142,6 +142,18 @@ def _model_names(context: jinja2.runtime.Context, expression: Any) -> str:
         return text
     return _EXPRESSION_NAME.sub(
         lambda match: f"_models.{match.group(2)}" if match.group(2) in names else match.group(), text
+    )
+
+
+def runtime_paths(package: str) -> frozenset[str]:
+    """The static runtime modules' paths in the output folder. They are copied as they are, and
+    make check already holds them to the package's style (ruff format and import order with the
+    same line length and target as the package's pyproject.toml), so formatting leaves them out."""
+    runtime = resources.files("generator") / "runtime"
+    return frozenset(
+        f"{package}/{entry.name}"
+        for entry in runtime.iterdir()
+        if entry.name.endswith(".py") and entry.name != "__init__.py"
     )
 
 

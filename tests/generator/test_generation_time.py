@@ -147,6 +147,25 @@ def formatted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
+def test_the_runtime_modules_are_not_run_through_ruff_and_are_what_ruff_would_make(
+    tmp_path: Path, formatted: list[str]
+) -> None:
+    result = cli.build(SPECS / "small.yaml", "as_is_client", tmp_path / "out")
+    runtime = render.runtime_paths("as_is_client")
+    assert len(runtime) > 20 and runtime <= set(result.files)
+    assert formatted and not runtime & set(formatted)  # the rendered modules only
+    # Everything through ruff, the runtime modules too: nothing changes. This fails when a runtime
+    # module is edited out of the package's style (make check's ruff holds generator/ to it).
+    formatted.clear()
+    assert output.format_files(result.files) == result.files
+    assert runtime <= set(formatted)
+    # A file named as is comes back as it was given, unformatted, and is not cached.
+    files = {"pkg/a.py": "x = {'a':1}\n", "pkg/b.py": "y = ( 2 )\n", "pyproject.toml": ""}
+    done = output.format_files(files, cache=tmp_path, as_is=["pkg/a.py"])
+    assert done == {**files, "pkg/b.py": "y = 2\n"}
+    assert len(list((tmp_path / "seedance-codegen-formatted").iterdir())) == 1
+
+
 def test_formatted_files_are_kept_between_runs_and_redone_when_anything_they_depend_on_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formatted: list[str]
 ) -> None:
