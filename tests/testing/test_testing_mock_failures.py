@@ -5,6 +5,8 @@ Driven by the intermediate model (creating operations, the polled one), with bot
 
 from __future__ import annotations
 
+import importlib
+
 import httpx
 import pytest
 import seedance_client
@@ -40,7 +42,18 @@ def test_a_scripted_timeout_is_raised_and_a_billed_post_is_not_sent_again(
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_a_scripted_connection_error_on_a_get_is_retried_then_answered(flavour: str) -> None:
+def test_a_scripted_connection_error_on_a_get_is_retried_then_answered(
+    flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client's backoff is recorded, not slept (~0.5 s per run otherwise).
+    slept: list[float] = []
+
+    async def async_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    base_client = importlib.import_module("seedance_client._base_client")
+    monkeypatch.setattr(base_client, "_sleep", slept.append)
+    monkeypatch.setattr(base_client, "_async_sleep", async_sleep)
     mock = MockAPI()
     mock.script(
         WAIT.name, [httpx.ConnectError("refused"), {"id": "t1", "status": "completed"}], path={"id": "t1"}
@@ -48,6 +61,7 @@ def test_a_scripted_connection_error_on_a_get_is_retried_then_answered(flavour: 
     task = call(_client(mock, flavour, max_retries=1), WAIT.name, ["t1"], {})
     assert dump(task)["status"] == "completed"
     assert len(mock.requests(WAIT.name)) == 2
+    assert len(slept) == 1 and slept[0] > 0  # one backoff, before the retry
 
 
 def test_a_scripted_answer_that_cannot_be_sent_is_refused_at_once() -> None:
