@@ -31,7 +31,7 @@ import configparser
 import functools
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -176,7 +176,7 @@ _DIRECTIVE = re.compile(r"#\s*(type|mypy)\s*:")
 def _imports(code: str) -> tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]:
     """Every import of the code as (level, module, names); ``import a.b`` is (0, (a, b), ())."""
     found: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
-    for node in ast.walk(ast.parse(code)):
+    for node in _statements(ast.parse(code).body):
         if isinstance(node, ast.ImportFrom):
             module = tuple(node.module.split(".")) if node.module else ()
             found.append((node.level, module, tuple(alias.name for alias in node.names)))
@@ -185,18 +185,24 @@ def _imports(code: str) -> tuple[tuple[int, tuple[str, ...], tuple[str, ...]], .
     return tuple(found)
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement of ``body`` and of the blocks inside it, functions' and classes' too (an
+    import is a statement: walking the expressions as well was most of the time)."""
+    for node in body:
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, block, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+
+
 def _names(path: Path) -> set[str]:
-    """Every name that the module binds or uses, anywhere in it (more than it binds at its top
-    level, which is on the safe side here)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.Name):
-            names.add(node.id)
-    return names
+    """Every identifier in the module's text: more than the names it binds (which is on the safe
+    side here), without parsing it."""
+    return set(_IDENTIFIER.findall(path.read_text(encoding="utf-8")))
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
 def _imports_within(package: Path, path: Path, code: str, modules: Mapping[str, Path]) -> set[str]:
