@@ -75,6 +75,9 @@ def plan(arguments: Sequence[str], cwd: Path, config: Path) -> Plan:
         at = arguments.index("--config-file")
         caller_config = cwd / arguments[at + 1]
         del arguments[at : at + 2]
+    elif given := [argument for argument in arguments if argument.startswith("--config-file=")]:
+        caller_config = cwd / given[0].partition("=")[2]
+        arguments.remove(given[0])
     settings, sections = _settings(caller_config)
     named = {pattern.split(".")[0] for pattern in sections}
     packages = [target for target in _targets(arguments, cwd) if (target / "__init__.py").is_file()]

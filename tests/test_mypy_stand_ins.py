@@ -88,12 +88,18 @@ def test_the_committed_packages_modules_stand_in_for_a_copy_that_differs_in_head
 
 
 def test_nothing_stands_in_where_the_callers_config_sets_options_for_either_package(tmp_path: Path) -> None:
-    _package(tmp_path, "first", "class Pet: ...\n")
+    first = _package(tmp_path, "first", "class Pet: ...\n")
+    (first / "_redact.py").write_text((STAND_IN / "_redact.py").read_text())  # imports no module of its own
+    caller = tmp_path / "caller.ini"
+    caller.write_text("[mypy]\n[mypy-elsewhere.*]\nfollow_imports = silent\n")
+    _, stand_ins = plan(["--config-file", "caller.ini", "first"], tmp_path, tmp_path / "run.ini")
+    assert stand_ins == {"first._redact": (first / "_redact.py", STAND_IN / "_redact.py")}
     for section in ("seedance_client.*", "first._types", "*"):
-        caller = tmp_path / "caller.ini"
         caller.write_text(f"[mypy]\nwarn_unreachable = True\n[mypy-{section}]\nfollow_imports = silent\n")
-        arguments, stand_ins = plan(["--config-file", "caller.ini", "first"], tmp_path, tmp_path / "run.ini")
-        assert stand_ins == {} and arguments[-1] == str(STAND_IN)
+        given = ["--config-file", "caller.ini"] if section != "*" else ["--config-file=caller.ini"]
+        arguments, stand_ins = plan([*given, "first"], tmp_path, tmp_path / "run.ini")
+        assert arguments == ["--config-file", str(tmp_path / "run.ini"), "first", str(STAND_IN)]
+        assert stand_ins == {}
         written = configparser.RawConfigParser()
         written.read(tmp_path / "run.ini")
         assert written["mypy"]["warn_unreachable"] == "True"
