@@ -164,24 +164,43 @@ def run_mypy(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., subproce
     has just filled: the standard library, httpx and pydantic are analysed once per session (or
     not at all), not once per test, which was 3-4 s of each run. The answer is the same as with
     ``--no-incremental``: mypy rechecks whatever changed, and never caches a module with errors.
+
+    Each run also checks the committed package, whose modules (fresh from that cache) stand in
+    for the same code in the packages checked (tests/mypy_stand_ins.py); an error in them fails
+    the test, naming them and the packages they stood in for. The run's config is the caller's
+    ``--config-file`` or the project's settings, with ``ignore_errors`` for the stood-in modules.
     """
+    from tests import mypy_stand_ins  # noqa: PLC0415 - not in xdist's controller, which runs no test
+
     cache = tmp_path_factory.getbasetemp() / "mypy_cache"
     if not cache.exists():
         with _mypy_cache_written():
             if (REPO / ".mypy_cache").is_dir():
                 shutil.copytree(REPO / ".mypy_cache", cache)
+    configs = tmp_path_factory.mktemp("mypy_configs")
 
     def run(
         *arguments: str, cwd: Path | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), *arguments],
+        here = Path(cwd or os.getcwd()).resolve()
+        plan = mypy_stand_ins.plan(arguments, here, configs / f"mypy_{next(_counter)}.ini")
+        result = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), *plan.arguments],
             cwd=cwd,
             env=env,
             capture_output=True,
             text=True,
             check=False,
         )
+        if errors := mypy_stand_ins.errors_in_stand_in(result.stdout, here):
+            stood_for = sorted({name.split(".")[0] for name in plan.stand_ins})
+            pytest.fail(
+                f"mypy --strict finds errors in {mypy_stand_ins.STAND_IN} (checked with every run;"
+                f" its modules stood in for the same code of {stood_for or 'no package'}):\n"
+                + "\n".join(errors),
+                pytrace=False,
+            )
+        return result
 
     return run
 
