@@ -18,6 +18,7 @@ import pytest
 
 from generator import cli, output, render
 from generator.problems import GenerationError
+from tests import fresh
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "spec" / "openapi.yaml"
@@ -33,17 +34,9 @@ def run_fresh(*commands: tuple[str, ...], seed: str) -> list[int]:
         "from generator.cli import main\n"
         "print(json.dumps([main(list(command)) for command in json.loads(sys.argv[1])]))\n"
     )
-    environment = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(commands)],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+    statuses: list[int] = fresh.fresh_python(
+        code, json.dumps(commands), env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
     )
-    assert done.returncode == 0, done.stderr
-    statuses: list[int] = json.loads(done.stdout.splitlines()[-1])
     return statuses
 
 

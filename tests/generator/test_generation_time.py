@@ -20,7 +20,7 @@ from generator import cli, diff, output, read, render
 from generator.diff import Change
 from generator.load import Spec, load_spec
 from generator.problems import GenerationError
-from tests import fast_yaml
+from tests import fast_yaml, fresh
 
 SPECS = Path(__file__).parent / "specs"
 REPO = Path(__file__).resolve().parents[2]
@@ -288,15 +288,7 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
     lenient_json = folder / "lenient.json"
     lenient_json.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     paths = [str(SPECS / "small.yaml"), str(lenient_json), str(SPECS / "lenient.yaml"), str(folder / "out")]
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBES, json.dumps(paths)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    found: dict[str, Any] = fresh.fresh_python(_PROBES, json.dumps(paths))
     return folder, found
 
 

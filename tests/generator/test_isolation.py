@@ -23,26 +23,18 @@ import pytest
 from generator import isolation
 from generator.cli import Result, build
 from generator.problems import GenerationError
+from tests import fresh
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = Path(__file__).parent / "specs"
 
 
 def fresh_python(code: str, seed: str | None = None) -> Any:
-    """What ``code`` prints as JSON on its last line, run in a fresh interpreter at the repo root
-    (under the hash seed ``seed`` when one is given)."""
-    environment = {**os.environ, "PYTHONHASHSEED": seed} if seed is not None else None
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+    """What ``code`` prints as JSON on its last line, in a fresh interpreter (under the hash seed
+    ``seed`` when one is given)."""
+    return fresh.fresh_python(
+        textwrap.dedent(code), env={"PYTHONHASHSEED": seed} if seed is not None else None
     )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
 
 
 def summary(result: Result) -> str:
