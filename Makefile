@@ -46,7 +46,8 @@ generate: $(STAMP)
 	$(BIN)/python -m generator generate
 
 # The three checks are independent: mypy (the longest: ~3 s after make install's warm-up, ~10 s
-# from an empty cache) runs beside the drift check and ruff. Its cache (.mypy_cache) then seeds the mypy runs of the tests.
+# from an empty cache) runs beside the drift check and ruff. Its cache (.mypy_cache) then seeds
+# the mypy runs of the tests.
 check: $(STAMP)
 	@$(MAKE) --no-print-directory -j3 --output-sync=target check-drift check-lint check-types
 
@@ -62,12 +63,12 @@ check-types: $(STAMP)
 	$(BIN)/mypy $(MYPY_ARGS)
 
 # make check and pytest side by side (mypy is one core for ~3 s after make install's warm-up,
-# ~10 s from an empty cache: alone, it left the other core idle); fails when any of them fails. The drift check is the test
-# tests/generator/test_cli.py::test_committed_output_is_up_to_date (the same command in a pytest
-# worker), not a process of its own (~1 s of CPU). Every test, on every core: tests that share a
-# module's fixtures (or a corpus spec) run on one worker (xdist_group marks), each worker keeps
-# one mypy cache (tests/conftest.py) copied from .mypy_cache once this mypy has written it
-# (tests/beside_mypy.py).
+# ~10 s from an empty cache: alone, it left the other core idle); fails when any of them fails.
+# The drift check is the test tests/generator/test_cli.py::test_committed_output_is_up_to_date
+# (the same command in a pytest worker), not a process of its own (~1 s of CPU). Every test, on
+# every core: tests that share a module's fixtures (or a corpus spec) run on one worker
+# (xdist_group marks), each worker keeps one mypy cache (tests/conftest.py) copied from
+# .mypy_cache once this mypy has written it (tests/beside_mypy.py).
 test: $(STAMP)
 	@$(MAKE) --no-print-directory -j2 --output-sync=line check-lint test-beside-mypy
 
