@@ -10,6 +10,7 @@ import contextlib
 import json
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -149,21 +150,20 @@ def runtime_paths(package: str) -> frozenset[str]:
     """The static runtime modules' paths in the output folder. They are copied as they are, and
     make check already holds them to the package's style (ruff format and import order with the
     same line length and target as the package's pyproject.toml), so formatting leaves them out."""
-    runtime = resources.files("generator") / "runtime"
-    return frozenset(
-        f"{package}/{entry.name}"
-        for entry in runtime.iterdir()
-        if entry.name.endswith(".py") and entry.name != "__init__.py"
-    )
+    return frozenset(f"{package}/{entry.name}" for entry in _runtime_entries())
 
 
 def _runtime_files() -> dict[str, str]:
+    return {entry.name: entry.read_text(encoding="utf-8") for entry in _runtime_entries()}
+
+
+def _runtime_entries() -> list[Traversable]:
+    """The modules of ``generator/runtime/`` that every package gets, by name."""
     runtime = resources.files("generator") / "runtime"
-    return {
-        entry.name: entry.read_text(encoding="utf-8")
-        for entry in sorted(runtime.iterdir(), key=lambda entry: entry.name)
-        if entry.name.endswith(".py") and entry.name != "__init__.py"
-    }
+    return sorted(
+        (entry for entry in runtime.iterdir() if entry.name.endswith(".py") and entry.name != "__init__.py"),
+        key=lambda entry: entry.name,
+    )
 
 
 def _exception_names(source: str) -> list[str]:
